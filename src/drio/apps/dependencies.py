@@ -1,0 +1,80 @@
+"""Path dependencies that load an app of the caller's tenant, or answer 404."""
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Path, Request
+
+from drio.apps import repository
+from drio.auth.dependencies import require_scope
+from drio.auth.principal import PUBLISH_SCOPE, READ_SCOPE, WRITE_SCOPE, Principal
+from drio.db.session import SessionDep
+from drio.errors import InvalidRequest, NotFound, PreconditionFailed
+from drio.ids import is_id
+from drio.models.app import App
+
+AppIdPath = Annotated[
+    str, Path(description="The app's id.", examples=["app_01jd7x3k5q9n2m4p6r8t0v2w4y"])
+]
+
+_ETAG = re.compile(r'^\s*(W/)?"([^"]*)"\s*$')
+
+
+def matches_if_match(header: str, revision: int) -> bool:
+    """Strong comparison per RFC 9110: a weak tag never matches; `*` always does."""
+    if header.strip() == "*":
+        return True
+    current = str(revision)
+    matched = False
+    for part in header.split(","):
+        found = _ETAG.match(part)
+        if found is None:
+            raise InvalidRequest("If-Match must be `*` or a list of quoted ETags.")
+        weak, tag = found.groups()
+        if not weak and tag == current:
+            matched = True
+    return matched
+
+
+def _loader(
+    scope: str, *, for_update: bool
+) -> Callable[..., Awaitable[tuple[App, Principal]]]:
+    async def load(
+        request: Request,
+        app_id: AppIdPath,
+        session: SessionDep,
+        principal: Annotated[Principal, Depends(require_scope(scope))],
+    ) -> tuple[App, Principal]:
+        if not is_id(app_id, "app"):
+            raise NotFound("app")
+        app = await repository.get_app(
+            session, tenant_id=principal.tenant_id, app_id=app_id, for_update=for_update
+        )
+        if app is None:
+            raise NotFound("app")
+        structlog.contextvars.bind_contextvars(app_id=app.id)
+        if for_update:
+            header = request.headers.get("if-match")
+            if header is not None and not matches_if_match(
+                header, app.current_draft.revision
+            ):
+                raise PreconditionFailed(
+                    "If-Match does not match the draft's current revision "
+                    f'"{app.current_draft.revision}".'
+                )
+        return app, principal
+
+    return load
+
+
+AppInScope = Annotated[
+    tuple[App, Principal], Depends(_loader(READ_SCOPE, for_update=False))
+]
+AppForWrite = Annotated[
+    tuple[App, Principal], Depends(_loader(WRITE_SCOPE, for_update=True))
+]
+AppForPublish = Annotated[
+    tuple[App, Principal], Depends(_loader(PUBLISH_SCOPE, for_update=True))
+]

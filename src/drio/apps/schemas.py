@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, field_validator
+
+from drio.models.app import App
+from drio.schemas import (
+    Description,
+    HttpUrl,
+    InputSchema,
+    LongText,
+    Name,
+    Schema,
+    Slug,
+)
+from drio.settings import Settings
+from drio.timeutil import Timestamp
+
+HexColor = Annotated[
+    str,
+    StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$", to_lower=True),
+    Field(examples=["#0f172a"]),
+]
+
+
+class BorderRadius(StrEnum):
+    none = "none"
+    sm = "sm"
+    md = "md"
+    lg = "lg"
+    xl = "xl"
+    full = "full"
+
+
+class BrandingInput(InputSchema):
+    primary_color: HexColor | None = None
+    accent_color: HexColor | None = None
+    background_color: HexColor | None = None
+    font_family: (
+        Annotated[str, StringConstraints(min_length=1, max_length=100)] | None
+    ) = None
+    border_radius: BorderRadius | None = None
+
+
+class Branding(Schema):
+    primary_color: str | None = None
+    accent_color: str | None = None
+    background_color: str | None = None
+    font_family: str | None = None
+    border_radius: BorderRadius | None = None
+
+
+class AppCreate(InputSchema):
+    name: Name = Field(examples=["Acme Support"])
+    slug: Slug | None = Field(default=None, examples=["acme-support"])
+    description: Description | None = Field(default=None, examples=["Support copilot"])
+    company_url: HttpUrl | None = Field(default=None, examples=["https://acme.com"])
+    server_instructions: LongText | None = None
+    branding: BrandingInput | None = None
+    starter_template_id: str | None = Field(default=None, examples=["support-faq"])
+
+
+class AppUpdate(InputSchema):
+    """Partial update. Members absent stay; null clears an optional member."""
+
+    name: Name | None = None
+    slug: Slug | None = None
+    description: Description | None = None
+    company_url: HttpUrl | None = None
+    server_instructions: LongText | None = None
+    branding: BrandingInput | None = None
+
+    @field_validator("name", "slug")
+    @classmethod
+    def _required(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class DraftSummary(Schema):
+    id: str
+    revision: int
+    has_changes: bool
+    last_edited_at: Timestamp
+
+
+class ReleaseSummary(Schema):
+    id: str
+    version: int
+    state: str
+    published_at: Timestamp
+
+
+class AppRead(Schema):
+    id: str = Field(examples=["app_01jd7x3k5q9n2m4p6r8t0v2w4y"])
+    slug: str
+    name: str
+    description: str | None
+    company_url: str | None
+    server_instructions: str | None
+    branding: Branding
+    starter_template_id: str | None
+    public_mcp_id: str
+    endpoint: str | None = Field(
+        description="MCP endpoint of the live release, or null."
+    )
+    current_draft: DraftSummary
+    latest_release: ReleaseSummary | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+def to_read(app: App, settings: Settings) -> AppRead:
+    release = app.latest_release
+    return AppRead(
+        id=app.id,
+        slug=app.slug,
+        name=app.name,
+        description=app.description,
+        company_url=app.company_url,
+        server_instructions=app.server_instructions,
+        branding=Branding.model_validate(app.branding or {}),
+        starter_template_id=app.starter_template_id,
+        public_mcp_id=app.public_mcp_id,
+        endpoint=settings.endpoint_for(app.public_mcp_id) if release else None,
+        current_draft=DraftSummary.model_validate(app.current_draft),
+        latest_release=ReleaseSummary.model_validate(release) if release else None,
+        created_at=app.created_at,
+        updated_at=app.updated_at,
+    )

@@ -1,0 +1,104 @@
+"""FastAPI dependencies that authenticate the caller and check scopes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from drio.auth.principal import PUBLISH_SCOPE, READ_SCOPE, WRITE_SCOPE, Principal
+from drio.auth.verifier import KeysUnavailable, TokenRejected, TokenVerifier
+from drio.errors import InsufficientScope, ServiceUnavailable, Unauthorized
+from drio.logging import log
+
+# Declares the security scheme in OpenAPI; the checks below are our own.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="oauth",
+    description="An access token from the configured AuthKit issuer.",
+)
+
+
+def _challenge(request: Request, error: str | None = None, **params: str) -> str:
+    base = request.app.state.settings.public_url
+    parts = [f'resource_metadata="{base}/.well-known/oauth-protected-resource"']
+    if error:
+        parts.insert(0, f'error="{error}"')
+    parts.extend(f'{name}="{value}"' for name, value in params.items())
+    return "Bearer " + ", ".join(parts)
+
+
+async def authenticate(request: Request) -> Principal:
+    """Verify the bearer token of a request once; later calls reuse the result."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+
+    if "access_token" in request.query_params:
+        raise Unauthorized(
+            "Tokens are accepted only in the Authorization header.",
+            headers={"WWW-Authenticate": _challenge(request, "invalid_request")},
+        )
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthorized(
+            "A bearer token is required.",
+            headers={"WWW-Authenticate": _challenge(request)},
+        )
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "The Authorization header must be 'Bearer <token>'.",
+            headers={"WWW-Authenticate": _challenge(request, "invalid_request")},
+        )
+
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        principal = await verifier.verify(token)
+    except TokenRejected as exc:
+        log.info("auth.token_rejected", reason=str(exc))
+        raise Unauthorized(
+            str(exc),
+            headers={"WWW-Authenticate": _challenge(request, "invalid_token")},
+        ) from exc
+    except KeysUnavailable as exc:
+        raise ServiceUnavailable(
+            "The token issuer's signing keys are unavailable; try again shortly.",
+            headers={"Retry-After": "30"},
+        ) from exc
+
+    request.state.principal = principal
+    structlog.contextvars.bind_contextvars(
+        actor=principal.subject, tenant=principal.tenant_id
+    )
+    return principal
+
+
+def require_scope(needed: str) -> object:
+    async def check(
+        request: Request,
+        _credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(bearer_scheme)
+        ],
+    ) -> Principal:
+        principal = await authenticate(request)
+        if not principal.allows(needed):
+            raise InsufficientScope(
+                f"This request needs the {needed} scope.",
+                headers={
+                    "WWW-Authenticate": _challenge(
+                        request, "insufficient_scope", scope=needed
+                    )
+                },
+            )
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require_scope(READ_SCOPE))]
+Writer = Annotated[Principal, Depends(require_scope(WRITE_SCOPE))]
+Publisher = Annotated[Principal, Depends(require_scope(PUBLISH_SCOPE))]

@@ -1,0 +1,116 @@
+"""The drio command line: serve, migrate, token."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from drio.settings import get_settings
+
+cli = typer.Typer(
+    help="drio server: the drio v2 management API.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _database_url() -> str:
+    """The configured database, or the embedded one (started, and shared with workers)."""
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    from drio.db.embedded import start_embedded
+
+    url = start_embedded(settings.data_dir)
+    # Workers are separate processes: they join this server instead of starting one.
+    os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+    return url
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    migrate: Annotated[
+        bool, typer.Option(help="Apply migrations before serving.")
+    ] = True,
+) -> None:
+    """Serve the API (with no DATABASE_URL, on an embedded PostgreSQL)."""
+    import uvicorn
+
+    from drio.db.migrate import upgrade_to_head
+
+    settings = get_settings()
+    url = _database_url()
+    if migrate:
+        upgrade_to_head(url)
+    if settings.development_auth:
+        from drio.auth.keys import load_or_create_signing_key
+
+        load_or_create_signing_key(settings.data_dir)
+    uvicorn.run(
+        "drio.main:create_api_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply the database migrations up to the latest."""
+    from drio.db.migrate import upgrade_to_head
+
+    upgrade_to_head(_database_url())
+    typer.echo("database is at the latest migration")
+
+
+@cli.command()
+def token(
+    sub: Annotated[str | None, typer.Option(help="Subject (user id).")] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Organization id (org_id claim).")
+    ] = None,
+    scope: Annotated[
+        str, typer.Option(help="Space-separated scopes.")
+    ] = "openid profile email",
+    expires_in: Annotated[int, typer.Option(min=1, help="Lifetime in seconds.")] = 3600,
+) -> None:
+    """Print a development access token (development auth only)."""
+    from drio.auth.keys import (
+        DEV_USER_ID,
+        load_or_create_signing_key,
+        mint_access_token,
+    )
+
+    settings = get_settings()
+    if not settings.development_auth:
+        typer.echo(
+            "drio token works only with development auth (DRIO_AUTHKIT_ISSUER unset).",
+            err=True,
+        )
+        raise typer.Exit(code=2)
+    key = load_or_create_signing_key(settings.data_dir)
+    typer.echo(
+        mint_access_token(
+            key,
+            issuer=settings.issuer,
+            audience=settings.audiences[0],
+            subject=sub or DEV_USER_ID,
+            org_id=org,
+            scope=scope,
+            expires_in=expires_in,
+        )
+    )
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,18 @@
+"""The request's session: one per request, opened and committed by DrioRoute."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def get_session(request: Request) -> AsyncSession:
+    session = getattr(request.state, "session", None)
+    if not isinstance(session, AsyncSession):
+        raise TypeError("route is not a DrioRoute: no request session")
+    return session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,116 @@
+"""create_api(): the FastAPI object with its handlers, middleware and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from joserfc.jwk import KeySet
+
+from drio import __version__
+from drio.api import build_api_router
+from drio.auth import well_known
+from drio.auth.keys import load_or_create_signing_key, public_jwks
+from drio.auth.verifier import JWKSKeySource, KeySource, StaticKeySource, TokenVerifier
+from drio.db.engine import create_engine, create_sessionmaker, resolve_database_url
+from drio.db.migrate import head_revision
+from drio.errors import install_error_handlers
+from drio.health import router as health_router
+from drio.logging import RequestContextMiddleware, configure_logging, log
+from drio.settings import Settings, get_settings
+
+DESCRIPTION = """\
+The drio v2 management API: apps, their current draft, immutable releases, and the
+authoring resources of a draft (auth connections, integrations, operations, tools,
+widgets). Every write lands in the app's current draft; publishing freezes it.
+
+Errors share one envelope: `{"error": {"code", "message", "details", "request_id"}}`.
+"""
+
+
+def _key_source(api: FastAPI, settings: Settings) -> KeySource:
+    if settings.development_auth:
+        key = load_or_create_signing_key(settings.data_dir)
+        api.state.development_key = key
+        api.state.development_jwks = public_jwks(key)
+        return StaticKeySource(KeySet([key]))
+    return JWKSKeySource(settings.jwks_url, cache_seconds=settings.jwks_cache_seconds)
+
+
+@asynccontextmanager
+async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = api.state.settings
+    database_url = resolve_database_url(settings)
+    engine = create_engine(database_url, pool_size=settings.db_pool_size)
+    api.state.engine = engine
+    api.state.sessionmaker = create_sessionmaker(engine)
+    api.state.head_revision = head_revision()
+    keys = _key_source(api, settings)
+    api.state.verifier = TokenVerifier(
+        issuer=settings.issuer, audiences=settings.audiences, keys=keys
+    )
+    api.state.issuer_metadata = well_known.IssuerMetadata(settings.issuer)
+    log.info(
+        "server.started",
+        development_auth=settings.development_auth,
+        issuer=settings.issuer,
+        embedded_database=settings.database_url is None,
+    )
+    try:
+        yield
+    finally:
+        if isinstance(keys, JWKSKeySource):
+            await keys.aclose()
+        await engine.dispose()
+
+
+def create_api(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    api = FastAPI(
+        title="drio management API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/v2/openapi.json",
+        docs_url="/api/v2/docs",
+        redoc_url="/api/v2/redoc",
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    api.router.redirect_slashes = False
+    api.state.settings = settings
+    install_error_handlers(api)
+    api.include_router(build_api_router())
+    api.include_router(well_known.router)
+    api.include_router(health_router)
+    if settings.cors_origins:
+        api.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "X-Request-Id",
+            ],
+            expose_headers=[
+                "ETag",
+                "X-Request-Id",
+                "Idempotent-Replayed",
+                "Location",
+                "Retry-After",
+                "WWW-Authenticate",
+            ],
+            max_age=600,
+        )
+    api.add_middleware(RequestContextMiddleware)
+    return api
+
+
+def create_api_from_env() -> FastAPI:
+    """The uvicorn factory: settings from the environment."""
+    return create_api()

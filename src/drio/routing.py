@@ -1,0 +1,160 @@
+"""DrioRoute: the request pipeline every API route shares.
+
+It checks and parses the JSON body, opens the request's one transaction, applies
+Idempotency-Key for POSTs, runs the route, and commits. A failed commit raises, so the
+client sees the error envelope, never a 2xx for work that was not saved.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from drio import idempotency
+from drio.auth.dependencies import authenticate
+from drio.errors import (
+    InvalidRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+_INT64 = (-(2**63), 2**63 - 1)
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > MAX_BODY_BYTES:
+                raise PayloadTooLarge("The request body is larger than 1 MiB.")
+        except ValueError as exc:
+            raise InvalidRequest("Content-Length is not a number.") from exc
+    chunks: list[bytes] = []
+    size = 0
+    # Counted as it streams, so a chunked body is cut off without being held whole.
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise PayloadTooLarge("The request body is larger than 1 MiB.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValidationFailed.field(
+        "body", f"{name} is not a valid JSON number", "number_invalid"
+    )
+
+
+def _check_values(value: Any, path: str = "", depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise ValidationFailed.field(
+            path or "body", "nesting is deeper than 64", "too_deep"
+        )
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationFailed.field(
+                path or "body", "NUL characters are not allowed", "string_nul"
+            )
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise ValidationFailed.field(
+                path or "body", "number outside 64-bit range", "int_range"
+            )
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationFailed.field(
+                path or "body", "number is not finite", "number_invalid"
+            )
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if "\x00" in k:
+                raise ValidationFailed.field(
+                    path or "body", "NUL characters are not allowed", "string_nul"
+                )
+            _check_values(v, f"{path}.{k}" if path else k, depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_values(v, f"{path}.{i}" if path else str(i), depth + 1)
+
+
+async def _prepare_body(request: Request) -> bytes:
+    body = await _read_body(request)
+    if body:
+        if not _is_json(request.headers.get("content-type")):
+            raise UnsupportedMediaType("The request body must be application/json.")
+        try:
+            parsed = json.loads(body, parse_constant=_reject_constant)
+        except UnicodeDecodeError as exc:
+            raise InvalidRequest("The request body is not valid UTF-8.") from exc
+        except json.JSONDecodeError as exc:
+            raise InvalidRequest(
+                f"The request body is not valid JSON ({exc.msg})."
+            ) from exc
+        except RecursionError as exc:
+            raise ValidationFailed.field(
+                "body", "nesting is too deep", "too_deep"
+            ) from exc
+        _check_values(parsed)
+        # Starlette caches both; FastAPI then reuses them instead of parsing again.
+        request._json = parsed
+    request._body = body
+    return body
+
+
+class DrioRoute(APIRoute):
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Response:
+            body = (
+                await _prepare_body(request) if request.method in _BODY_METHODS else b""
+            )
+            key = idempotency.read_key(request) if request.method == "POST" else None
+            sessionmaker = request.app.state.sessionmaker
+            async with sessionmaker() as session:
+                request.state.session = session
+                async with session.begin():
+                    if key is None:
+                        return await handler(request)
+                    principal = await authenticate(request)
+                    print_ = idempotency.fingerprint(request, body)
+                    replay = await idempotency.claim(
+                        session, tenant_id=principal.tenant_id, key=key, print_=print_
+                    )
+                    if replay is not None:
+                        return replay
+                    response = await handler(request)
+                    if 200 <= response.status_code < 300:
+                        await idempotency.store(
+                            session,
+                            tenant_id=principal.tenant_id,
+                            key=key,
+                            print_=print_,
+                            response=response,
+                        )
+                    return response
+
+        return run
