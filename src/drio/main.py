@@ -78,6 +78,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         redoc_url="/api/v2/redoc",
         lifespan=lifespan,
         redirect_slashes=False,
+        # operationIds are the route functions' verb_noun names: stable for clients.
+        generate_unique_id_function=lambda route: route.name,
     )
     api.router.redirect_slashes = False
     api.state.settings = settings
