@@ -15,7 +15,7 @@ from drio.auth import well_known
 from drio.auth.keys import load_or_create_signing_key, public_jwks
 from drio.auth.verifier import JWKSKeySource, KeySource, StaticKeySource, TokenVerifier
 from drio.db.engine import create_engine, create_sessionmaker, resolve_database_url
-from drio.db.migrate import head_revision
+from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
 from drio.logging import RequestContextMiddleware, configure_logging, log
@@ -46,7 +46,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(database_url, pool_size=settings.db_pool_size)
     api.state.engine = engine
     api.state.sessionmaker = create_sessionmaker(engine)
-    api.state.head_revision = head_revision()
+    api.state.head_revisions = head_revisions()
     keys = _key_source(api, settings)
     api.state.verifier = TokenVerifier(
         issuer=settings.issuer, audiences=settings.audiences, keys=keys

@@ -37,8 +37,9 @@ def upgrade_to_head(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "heads")
 
 
-def head_revision() -> str | None:
+def head_revisions() -> frozenset[str] | None:
+    """The latest revisions the code knows, or None when no migrations are at hand."""
     try:
-        return ScriptDirectory.from_config(alembic_config()).get_current_head()
+        return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
     except FileNotFoundError:
         return None
