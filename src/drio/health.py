@@ -12,17 +12,20 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/healthz")
 async def healthz() -> JSONResponse:
+    """The process is up; no database call."""
     return JSONResponse({"status": "ok"})
 
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    expected = request.app.state.head_revision
+    """The database answers and its schema is at the latest migration."""
+    expected: frozenset[str] | None = request.app.state.head_revisions
     try:
         async with request.app.state.engine.connect() as connection:
-            current = await connection.scalar(
+            rows = await connection.scalars(
                 text("SELECT version_num FROM alembic_version")
             )
+            current = frozenset(rows)
     except (SQLAlchemyError, OSError) as exc:
         return JSONResponse(
             {
@@ -37,9 +40,9 @@ async def readyz(request: Request) -> JSONResponse:
             {
                 "status": "unavailable",
                 "database": "ok",
-                "schema": current,
-                "expected": expected,
+                "schema": sorted(current),
+                "expected": sorted(expected),
             },
             status_code=503,
         )
-    return JSONResponse({"status": "ok", "database": "ok", "schema": current})
+    return JSONResponse({"status": "ok", "database": "ok", "schema": sorted(current)})
