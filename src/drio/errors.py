@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, cast
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -289,7 +290,33 @@ async def _handle_http_exception(
     )
 
 
+async def _handle_database_unavailable(
+    request: Request, exc: Exception
+) -> JSONResponse:
+    log.warning("db.unavailable", error=type(exc).__name__)
+    return error_response(
+        503,
+        "service_unavailable",
+        "The database is unavailable; try again shortly.",
+        request_id=_request_id(request),
+        headers={"Retry-After": "5"},
+    )
+
+
+# Raised when PostgreSQL cannot be reached or the pool is exhausted: the request can
+# be retried, so it is a 503, not a bug.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
 def install_error_handlers(api: FastAPI) -> None:
+    for exception in DATABASE_UNAVAILABLE:
+        api.add_exception_handler(exception, _handle_database_unavailable)
     api.add_exception_handler(DrioError, cast(Handler, _handle_drio_error))
     api.add_exception_handler(
         RequestValidationError, cast(Handler, _handle_validation_error)
