@@ -242,8 +242,6 @@ def _allowed_methods(request: Request) -> str:
             for route in request.app.router.routes
         )
     ]
-    if "GET" in allowed:
-        allowed.append("HEAD")
     return ", ".join(allowed)
 
 

@@ -27,7 +27,7 @@ class TestEnvelope:
         response = await client.delete("/api/v2/apps", headers=auth)
 
         assert_error(response, 405, "method_not_allowed")
-        assert response.headers["allow"] == "GET, POST, HEAD"
+        assert response.headers["allow"] == "GET, POST"
 
     async def test_malformed_json_is_400(
         self, client: httpx.AsyncClient, auth: dict[str, str]
