@@ -131,7 +131,7 @@ async def paginate(
         f"{scope}\0{sort}\0{params.query or ''}".encode()
     ).hexdigest()[:16]
 
-    if params.query:
+    if params.query and sorting.search:
         pattern = f"%{_escape_like(params.query)}%"
         statement = statement.where(
             or_(*(column.ilike(pattern, escape="\\") for column in sorting.search))
