@@ -24,6 +24,10 @@ def _database_url() -> str:
     from drio.db.embedded import start_embedded
 
     url = start_embedded(settings.data_dir)
+    typer.echo(
+        f"embedded PostgreSQL running in {settings.data_dir.resolve() / 'pgdata'}",
+        err=True,
+    )
     # Workers are separate processes: they join this server instead of starting one.
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()

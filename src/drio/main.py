@@ -56,7 +56,6 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         "server.started",
         development_auth=settings.development_auth,
         issuer=settings.issuer,
-        embedded_database=settings.database_url is None,
     )
     try:
         yield
