@@ -12,7 +12,6 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import httpx2
 import pytest
 import uvicorn
