@@ -194,7 +194,11 @@ def client_metadata(body: object) -> dict[str, Any]:
         except OAuthError as exc:
             raise _metadata_error(exc.description) from exc
 
-    claims = ClientMetadataClaims(dict(body), {})
+    # authlib checks the other URIs, jwks and contacts; redirect URIs follow the
+    # RFC 8252 rules above, which also admit private-use schemes.
+    claims = ClientMetadataClaims(
+        {k: v for k, v in body.items() if k != "redirect_uris"}, {}
+    )
     try:
         claims.validate()
     except JoseError as exc:
