@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 from datetime import timedelta
@@ -176,6 +177,18 @@ class TestAuthorizationCodeGrant:
 
         assert_oauth_error(response, 400, error)
 
+    async def test_concurrent_exchanges_issue_once(
+        self, dev_client: httpx.AsyncClient
+    ) -> None:
+        client = await register(dev_client)
+        code, verifier = await get_code(dev_client, client)
+
+        responses = await asyncio.gather(
+            *(exchange(dev_client, client, code, verifier) for _ in range(5))
+        )
+
+        assert sorted(r.status_code for r in responses) == [200, 400, 400, 400, 400]
+
     async def test_another_clients_code(self, dev_client: httpx.AsyncClient) -> None:
         owner = await register(dev_client)
         thief = await register(dev_client)
@@ -232,6 +245,17 @@ class TestRefreshTokenGrant:
             dev_client, **refresh_form(client, second.json()["refresh_token"])
         )
         assert_oauth_error(latest, 400, "invalid_grant")
+
+    async def test_concurrent_refreshes_rotate_once(
+        self, dev_client: httpx.AsyncClient
+    ) -> None:
+        client = await register(dev_client)
+        first = await tokens(dev_client, client)
+        form = refresh_form(client, first["refresh_token"])
+
+        responses = await asyncio.gather(*(token(dev_client, **form) for _ in range(5)))
+
+        assert sorted(r.status_code for r in responses) == [200, 400, 400, 400, 400]
 
     async def test_keeps_the_session(
         self, dev_client: httpx.AsyncClient, dev_api: FastAPI

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from joserfc.jwk import RSAKey
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from drio.auth.keys import mint_access_token
@@ -120,6 +120,12 @@ async def issue_code(
     org_id: str | None,
 ) -> str:
     now = utcnow()
+    # Codes live minutes; a day later even a replay of one no longer matters.
+    await session.execute(
+        delete(OAuthAuthorizationCode).where(
+            OAuthAuthorizationCode.expires_at < now - timedelta(days=1)
+        )
+    )
     code = rules.new_secret()
     session.add(
         OAuthAuthorizationCode(
