@@ -81,7 +81,11 @@ def migrate() -> None:
 def token(
     sub: Annotated[str | None, typer.Option(help="Subject (user id).")] = None,
     org: Annotated[
-        str | None, typer.Option(help="Organization id (org_id claim).")
+        str | None,
+        typer.Option(
+            help="Organization id (org_id claim); default the development "
+            "organization, as the development OAuth flow grants. '' for none."
+        ),
     ] = None,
     scope: Annotated[
         str, typer.Option(help="Space-separated scopes.")
@@ -90,6 +94,7 @@ def token(
 ) -> None:
     """Print a development access token (development auth only)."""
     from drio.auth.keys import (
+        DEV_ORG_ID,
         DEV_USER_ID,
         load_or_create_signing_key,
         mint_access_token,
@@ -109,7 +114,7 @@ def token(
             issuer=settings.issuer,
             audience=settings.audiences[0],
             subject=sub or DEV_USER_ID,
-            org_id=org,
+            org_id=DEV_ORG_ID if org is None else org,
             scope=scope,
             expires_in=expires_in,
         )

@@ -16,6 +16,7 @@ KEY_FILE = "dev-signing-key.json"
 DEV_USER_ID = "user_local_developer"
 DEV_USER_EMAIL = "developer@localhost"
 DEV_USER_NAME = "Local Developer"
+DEV_ORG_ID = "org_local_development"
 DEFAULT_SCOPE = "openid profile email"
 
 
