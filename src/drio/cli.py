@@ -94,7 +94,6 @@ def token(
 ) -> None:
     """Print a development access token (development auth only)."""
     from drio.auth.keys import (
-        DEV_ORG_ID,
         DEV_USER_ID,
         load_or_create_signing_key,
         mint_access_token,
@@ -114,7 +113,7 @@ def token(
             issuer=settings.issuer,
             audience=settings.audiences[0],
             subject=sub or DEV_USER_ID,
-            org_id=DEV_ORG_ID if org is None else org,
+            org_id=org or None,
             scope=scope,
             expires_in=expires_in,
         )

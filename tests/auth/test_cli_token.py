@@ -10,7 +10,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from typer.testing import CliRunner
 
-from drio.auth.keys import DEV_ORG_ID, DEV_USER_ID, load_or_create_signing_key
+from drio.auth.keys import DEV_USER_ID, load_or_create_signing_key
 from drio.cli import cli
 from drio.settings import get_settings
 
@@ -32,13 +32,15 @@ def claims_of(output: str, key: RSAKey) -> dict[str, object]:
 
 
 class TestTokenCommand:
-    def test_defaults_to_the_development_organization(self, data_dir: Path) -> None:
+    def test_defaults_to_the_local_user_without_organization(
+        self, data_dir: Path
+    ) -> None:
         result = CliRunner().invoke(cli, ["token", "--expires-in", "60"])
 
         assert result.exit_code == 0, result.output
         claims = claims_of(result.stdout, load_or_create_signing_key(data_dir))
         assert claims["sub"] == DEV_USER_ID
-        assert claims["org_id"] == DEV_ORG_ID
+        assert "org_id" not in claims
         assert claims["aud"] == "http://127.0.0.1:8000"
 
     def test_empty_org_means_none(self, data_dir: Path) -> None:
