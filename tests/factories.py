@@ -138,7 +138,10 @@ async def build_crm(
         order=1,
     )
     await put(
-        client, auth, f"{base}/tools/{search['id']}/binding", operation_id=search_op["id"]
+        client,
+        auth,
+        f"{base}/tools/{search['id']}/binding",
+        operation_id=search_op["id"],
     )
     await put(
         client, auth, f"{base}/tools/{get['id']}/binding", operation_id=get_op["id"]

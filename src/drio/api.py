@@ -11,11 +11,13 @@ from drio.catalogs import router as catalogs
 from drio.drafts import router as drafts
 from drio.integrations import router as integrations
 from drio.releases import router as releases
+from drio.starter_templates import register_starters
 from drio.tools import router as tools
 from drio.widgets import router as widgets
 
 
 def build_api_router() -> APIRouter:
+    register_starters()
     router = APIRouter(prefix="/api/v2")
     router.include_router(me.router)
     router.include_router(apps.router)

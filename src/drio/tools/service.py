@@ -270,7 +270,9 @@ async def delete_tool(
 ) -> None:
     """Delete a tool that no chain, widget or widget action names."""
     chained = await session.scalars(
-        select(Tool.id).where(Tool.app_id == app.id, Tool.next_tool_ids.contains([tool.id]))
+        select(Tool.id).where(
+            Tool.app_id == app.id, Tool.next_tool_ids.contains([tool.id])
+        )
     )
     references = [("tool", tool_id) for tool_id in chained]
     widgets = await session.scalars(
