@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column(
             "secrets_encrypted", postgresql.JSONB(astext_type=sa.Text()), nullable=False
         ),
+        sa.Column("secrets_updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_validated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(), nullable=True),
         sa.Column("id", sa.String(), nullable=False),

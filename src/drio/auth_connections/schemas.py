@@ -116,6 +116,9 @@ class AuthConnectionRead(Schema):
     secrets_set: list[str] = Field(
         description="Names of the secrets that hold a value."
     )
+    secrets_updated_at: Timestamp | None = Field(
+        description="When a secret was last set or cleared."
+    )
     status: str = Field(description="ready, or incomplete when something is missing.")
     missing: list[str]
     last_validated_at: Timestamp | None
@@ -150,6 +153,7 @@ def to_read(connection: AuthConnection) -> AuthConnectionRead:
         kind=connection.kind,
         config=connection.config,
         secrets_set=secrets_set,
+        secrets_updated_at=connection.secrets_updated_at,
         status="incomplete" if missing else "ready",
         missing=missing,
         last_validated_at=connection.last_validated_at,

@@ -135,6 +135,7 @@ async def create_auth_connection(
         kind=kind,
         config=config,
         secrets_encrypted=secrets,
+        secrets_updated_at=now if secrets else None,
         created_at=now,
         updated_at=now,
     )
@@ -171,6 +172,7 @@ async def update_auth_connection(
         )
         connection.config = _checked_config(connection.kind, merged)
     if data.has("secrets"):
+        connection.secrets_updated_at = utcnow()
         connection.secrets_encrypted = (
             {}
             if data.secrets is None

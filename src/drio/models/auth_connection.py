@@ -26,5 +26,8 @@ class AuthConnection(RecordMixin, Base):
     config: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Secret name -> Fernet token. Never part of any read shape.
     secrets_encrypted: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # When a secret was last set or cleared: part of the content, so a rotation
+    # alone is a change the next release can ship.
+    secrets_updated_at: Mapped[datetime | None]
     last_validated_at: Mapped[datetime | None]
     last_error: Mapped[str | None]

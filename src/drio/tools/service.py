@@ -296,6 +296,7 @@ async def _load_section(session: AsyncSession, app: App) -> list[Item]:
 
 
 def _check_tools(content: Content) -> list[Issue]:
+    operations = {o["id"]: o for o in content.get("operations", [])}
     found: list[Issue] = []
     for tool in content.get("tools", []):
         binding = tool.get("binding")
@@ -315,11 +316,12 @@ def _check_tools(content: Content) -> list[Issue]:
                     "schemas since binding; bind it again.",
                     references=[
                         reference("tool", tool),
-                        {
-                            "entity_type": "operation",
-                            "entity_id": binding["operation_id"],
-                            "label": binding["operation_id"],
-                        },
+                        reference(
+                            "operation",
+                            operations.get(
+                                binding["operation_id"], {"id": binding["operation_id"]}
+                            ),
+                        ),
                     ],
                 )
             )
