@@ -121,7 +121,9 @@ async def choose_key(
         if owner is not None and owner != current_id:
             raise KeyTaken(f"The key '{key}' is already used in this app.")
         return key
-    base = slugify(name, max_length=KEY_MAX - 4, allow_underscore=True) or fallback
+    derived = slugify(name, max_length=KEY_MAX - 4, allow_underscore=True)
+    # Keys start with a letter or digit; "_private_" becomes "private".
+    base = derived.strip("_-") or fallback
     taken = await _keys_like(session, model, app_id=app_id, base=base)
     if base not in taken:
         return base

@@ -392,3 +392,67 @@ class TestDeleteTool:
                 ("widget", calls["id"]),
             ]
         )
+
+
+class TestToolWritesShareTheCore:
+    async def test_idempotent_create_replays(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        url = f"/api/v2/apps/{app['id']}/tools"
+        headers = {**auth, "Idempotency-Key": "create-tool-1"}
+
+        first = await client.post(url, json={"name": "Once"}, headers=headers)
+        again = await client.post(url, json={"name": "Once"}, headers=headers)
+        listed = await client.get(url, headers=auth)
+
+        assert first.status_code == again.status_code == 201
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.json()["id"] == first.json()["id"]
+        assert len(listed.json()["data"]) == 1
+
+    async def test_put_routes_are_tenant_scoped_and_checked(
+        self,
+        client: httpx.AsyncClient,
+        auth: dict[str, str],
+        other_auth: dict[str, str],
+    ) -> None:
+        app = await create_app(client, auth)
+        tool = await _tool(client, auth, app["id"])
+        base = f"/api/v2/apps/{app['id']}/tools/{tool['id']}"
+
+        foreign = await client.put(
+            f"{base}/chain", json={"next_tool_ids": []}, headers=other_auth
+        )
+        no_token = await client.put(f"{base}/binding", json={"operation_id": None})
+        stale = await client.put(
+            f"{base}/chain",
+            json={"next_tool_ids": []},
+            headers={**auth, "If-Match": '"1"'},
+        )
+        not_a_list = await client.put(
+            f"{base}/chain", json={"next_tool_ids": "x"}, headers=auth
+        )
+        current = await client.put(
+            f"{base}/chain",
+            json={"next_tool_ids": []},
+            headers={**auth, "If-Match": '"2"'},
+        )
+
+        assert_error(foreign, 404, "not_found")
+        assert_error(no_token, 401, "unauthorized")
+        assert_error(stale, 412, "precondition_failed")
+        assert_error(not_a_list, 422, "validation_failed")
+        assert current.status_code == 200
+        assert current.headers["etag"] == '"3"'
+
+    async def test_key_derivation_edge_cases(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+
+        symbols = await _tool(client, auth, app["id"], name="!!!")
+        underscored = await _tool(client, auth, app["id"], name="_Private Tool_")
+
+        assert symbols["key"] == "tool"
+        assert underscored["key"] == "private-tool"
