@@ -125,7 +125,6 @@ def _by_id_input(name: str) -> dict[str, Any]:
 
 async def _add_pair(
     session: AsyncSession,
-    integration: Integration,
     *,
     search: Operation,
     get: Operation,
@@ -182,7 +181,6 @@ async def seed_support_faq(session: AsyncSession, app: App) -> None:
     )
     search_tool, get_tool = await _add_pair(
         session,
-        integration,
         search=search,
         get=get,
         tool_names=(
@@ -269,7 +267,6 @@ async def seed_crm_contacts(session: AsyncSession, app: App) -> None:
     )
     search_tool, get_tool = await _add_pair(
         session,
-        integration,
         search=search,
         get=get,
         tool_names=(

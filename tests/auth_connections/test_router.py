@@ -6,8 +6,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
 
 from drio.crypto import SecretBox, secret_box_for
+from drio.models.auth_connection import AuthConnection
+from drio.models.release import Release
 from drio.settings import Settings
 from tests.factories import assert_error, create_app, create_resource
 
@@ -409,13 +413,8 @@ class TestSecrets:
         assert SECRET not in captured.out + captured.err
 
     async def test_stored_encrypted_and_release_keeps_published_values(
-        self, client: httpx.AsyncClient, auth: dict[str, str], api: object
+        self, client: httpx.AsyncClient, auth: dict[str, str], api: FastAPI
     ) -> None:
-        from sqlalchemy import select
-
-        from drio.models.auth_connection import AuthConnection
-        from drio.models.release import Release
-
         app = await create_app(client, auth)
         created = await _connection(client, auth, app["id"])
         base = f"/api/v2/apps/{app['id']}"
@@ -426,8 +425,8 @@ class TestSecrets:
             headers=auth,
         )
 
-        sessionmaker = api.state.sessionmaker  # type: ignore[attr-defined]
-        box: SecretBox = secret_box_for(api.state.settings)  # type: ignore[attr-defined]
+        sessionmaker = api.state.sessionmaker
+        box: SecretBox = secret_box_for(api.state.settings)
         async with sessionmaker() as session:
             stored = await session.scalar(
                 select(AuthConnection.secrets_encrypted).where(
@@ -466,3 +465,33 @@ class TestSecretsKey:
 
         assert Fernet(key.encode()).decrypt(token.encode()) == b"value"
         assert not (tmp_path / "secrets.key").exists()
+
+
+class TestSecretRotation:
+    async def test_rotation_alone_is_a_change_and_empty_patch_is_not(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        created = await _connection(client, auth, app["id"])
+        await client.post(f"/api/v2/apps/{app['id']}/releases", headers=auth)
+        url = f"/api/v2/apps/{app['id']}/auth-connections/{created['id']}"
+
+        await client.patch(url, json={"secrets": {}}, headers=auth)
+        unchanged = await client.get(f"/api/v2/apps/{app['id']}/draft", headers=auth)
+        await client.patch(
+            url, json={"secrets": {"client_secret": "next-secret"}}, headers=auth
+        )
+        rotated = await client.get(
+            f"/api/v2/apps/{app['id']}/draft/changes", headers=auth
+        )
+
+        assert unchanged.json()["has_changes"] is False
+        assert rotated.json()["changes"] == [
+            {
+                "entity_type": "auth_connection",
+                "entity_id": created["id"],
+                "label": "Primary auth",
+                "change": "updated",
+                "fields": ["secrets_updated_at"],
+            }
+        ]

@@ -172,8 +172,7 @@ async def update_auth_connection(
         )
         connection.config = _checked_config(connection.kind, merged)
     if data.has("secrets"):
-        connection.secrets_updated_at = utcnow()
-        connection.secrets_encrypted = (
+        secrets = (
             {}
             if data.secrets is None
             else _apply_secrets(
@@ -183,6 +182,9 @@ async def update_auth_connection(
                 secrets=data.secrets,
             )
         )
+        if secrets != connection.secrets_encrypted:
+            connection.secrets_encrypted = secrets
+            connection.secrets_updated_at = utcnow()
     connection.updated_at = utcnow()
     await record_edit(session, principal, app=app)
     return connection
