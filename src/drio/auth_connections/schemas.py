@@ -121,8 +121,12 @@ class AuthConnectionRead(Schema):
     )
     status: str = Field(description="ready, or incomplete when something is missing.")
     missing: list[str]
-    last_validated_at: Timestamp | None
-    last_error: str | None
+    # The server does not test connections against providers yet, so these two stay
+    # null; status only tells whether the required fields and secret are present.
+    last_validated_at: Timestamp | None = Field(
+        description="Always null for now: connections are not tested against providers."
+    )
+    last_error: str | None = Field(description="Always null for now.")
     created_at: Timestamp
     updated_at: Timestamp
 
