@@ -408,6 +408,11 @@ class TestQueryCounts:
                 listed = await client.get(
                     f"/api/v2/apps/{app['id']}/tools", headers=auth
                 )
+                for route in ("auth-connections", "integrations", "widgets"):
+                    other = await client.get(
+                        f"/api/v2/apps/{app['id']}/{route}", headers=auth
+                    )
+                    assert len(other.json()["data"]) == n
             with count_queries(api) as draft:
                 await client.get(f"/api/v2/apps/{app['id']}/draft", headers=auth)
             with count_queries(api) as publishing:

@@ -443,3 +443,44 @@ class TestOperations:
         )
 
         assert_error(response, 409, "key_taken")
+
+
+class TestOperationSchemas:
+    async def test_other_dialects_and_size_limit(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        integration = await _integration(client, auth, app["id"])
+        draft7 = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "properties": {"contact_id": {"type": "string"}},
+        }
+        huge = {"type": "object", "description": "x" * (300 * 1024)}
+        url = f"/api/v2/apps/{app['id']}/integrations/{integration['id']}/operations"
+
+        accepted = await client.post(
+            url,
+            json={
+                "name": "Draft 7",
+                "method": "GET",
+                "path": "/c/{contact_id}",
+                "input_schema": draft7,
+            },
+            headers=auth,
+        )
+        too_big = await client.post(
+            url,
+            json={"name": "Huge", "method": "POST", "path": "/", "output_schema": huge},
+            headers=auth,
+        )
+        not_object = await client.post(
+            url,
+            json={"name": "Bad", "method": "GET", "path": "/", "input_schema": []},
+            headers=auth,
+        )
+
+        assert accepted.status_code == 201, accepted.text
+        error = assert_error(too_big, 422, "validation_failed")
+        assert error["details"]["errors"][0]["field"] == "output_schema"
+        assert_error(not_object, 422, "validation_failed")

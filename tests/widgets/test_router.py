@@ -267,3 +267,32 @@ class TestActions:
         error = assert_error(response, 422, "validation_failed")
         assert error["details"]["errors"][0]["field"].startswith("actions")
         assert "Foreign" not in response.text
+
+
+class TestWidgetReferences:
+    async def test_null_required_and_foreign_tool_are_422(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        other = await create_app(client, auth)
+        widget = await _widget(client, auth, app["id"])
+        foreign = await create_resource(
+            client, auth, f"/apps/{other['id']}/tools", name="Foreign"
+        )
+        url = f"/api/v2/apps/{app['id']}/widgets/{widget['id']}"
+
+        null_type = await client.patch(url, json={"type": None}, headers=auth)
+        foreign_tool = await client.patch(
+            url, json={"tool_id": foreign["id"]}, headers=auth
+        )
+        tool_to_foreign_widget = await client.post(
+            f"/api/v2/apps/{other['id']}/tools",
+            json={"name": "T", "widget_id": widget["id"]},
+            headers=auth,
+        )
+
+        assert_error(null_type, 422, "validation_failed")
+        error = assert_error(foreign_tool, 422, "validation_failed")
+        assert error["details"]["errors"][0]["field"] == "tool_id"
+        error = assert_error(tool_to_foreign_widget, 422, "validation_failed")
+        assert error["details"]["errors"][0]["field"] == "widget_id"
