@@ -93,6 +93,9 @@ class TestEnvelope:
             b'{"name": "a", "description": Infinity}',
             b'{"name": "nul\\u0000"}',
             b'{"name": 123456789012345678901234567890}',
+            b'{"name": "a", "description": ' + b"9" * 5000 + b"}",
+            b'{"name": "a", "description": -' + b"9" * 5000 + b"}",
+            b'{"name": "lone \\ud800 surrogate"}',
             b'{"name": "a", "branding": ' + b'{"x": ' * 70 + b"1" + b"}" * 70 + b"}",
         ],
     )
@@ -106,6 +109,27 @@ class TestEnvelope:
         )
 
         assert_error(response, 422, "validation_failed")
+
+    async def test_lone_surrogates_in_free_form_json_are_422(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        base = f"/api/v2/apps/{app['id']}"
+        headers = {**auth, "Content-Type": "application/json"}
+
+        widget = await client.post(
+            f"{base}/widgets",
+            content=b'{"name": "w", "type": "card", "config": {"style": {"x": "\\ud800"}}}',
+            headers=headers,
+        )
+        secret = await client.post(
+            f"{base}/auth-connections",
+            content=b'{"name": "k", "provider_key": "api-key", "secrets": {"api_key": "\\udfff"}}',
+            headers=headers,
+        )
+
+        assert_error(widget, 422, "validation_failed")
+        assert_error(secret, 422, "validation_failed")
 
     async def test_wrong_json_type_is_422(
         self, client: httpx.AsyncClient, auth: dict[str, str]
