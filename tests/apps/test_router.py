@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 
 import httpx
 
@@ -411,6 +413,39 @@ class TestListApps:
             400,
             "invalid_request",
         )
+
+    async def test_tampered_cursor_values_are_400(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        await create_app(client, auth)
+        await create_app(client, auth)
+        page = (await client.get("/api/v2/apps?limit=1", headers=auth)).json()
+        padded = page["page"]["next_cursor"] + "=" * (
+            -len(page["page"]["next_cursor"]) % 4
+        )
+        stamp = json.loads(base64.urlsafe_b64decode(padded))["s"]
+        forged = [
+            ["not a time", "app_x"],
+            [123, "app_x"],
+            [{"t": "2026-01-01T00:00:00+00:00"}, 5],
+            [1e308, None],
+            [None, None],
+            [{"t": "2026-01-01T00:00:00+00:00"}, "nul\u0000"],
+            [{"t": "2026-01-01T00:00:00+00:00"}, 2**70],
+        ]
+
+        for values in forged:
+            raw = json.dumps({"s": stamp, "v": values}).encode()
+            cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+            response = await client.get(f"/api/v2/apps?cursor={cursor}", headers=auth)
+            assert_error(response, 400, "invalid_request")
+
+    async def test_query_with_nul_is_422(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        response = await client.get("/api/v2/apps?query=a%00b", headers=auth)
+
+        assert_error(response, 422, "validation_failed")
 
     async def test_query_wildcards_are_literal(
         self, client: httpx.AsyncClient, auth: dict[str, str]
