@@ -122,6 +122,22 @@ class TestIntegrations:
                 "auth_connection_id",
             ),
             ({"name": "x", "base_url": "https://x.example.com", "extra": 1}, "extra"),
+            (
+                {"name": "x", "base_url": "https://x.example.com", "timeout_ms": "500"},
+                "timeout_ms",
+            ),
+            (
+                {"name": "x", "base_url": "https://x.example.com", "timeout_ms": True},
+                "timeout_ms",
+            ),
+            (
+                {
+                    "name": "x",
+                    "base_url": "https://x.example.com",
+                    "default_headers": {"X-Trace": "a\r\nX-Injected: 1"},
+                },
+                "default_headers.X-Trace",
+            ),
         ],
     )
     async def test_invalid_body_is_422(
