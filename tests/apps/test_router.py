@@ -440,6 +440,19 @@ class TestListApps:
             response = await client.get(f"/api/v2/apps?cursor={cursor}", headers=auth)
             assert_error(response, 400, "invalid_request")
 
+    async def test_query_parameter_errors_name_the_bare_parameter(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        limit = await client.get("/api/v2/apps?limit=0", headers=auth)
+        query = await client.get(f"/api/v2/apps?query={'q' * 201}", headers=auth)
+        sort = await client.get("/api/v2/apps?sort=color", headers=auth)
+
+        fields = [
+            assert_error(r, 422, "validation_failed")["details"]["errors"][0]["field"]
+            for r in (limit, query, sort)
+        ]
+        assert fields == ["limit", "query", "sort"]
+
     async def test_query_with_nul_is_422(
         self, client: httpx.AsyncClient, auth: dict[str, str]
     ) -> None:
