@@ -244,6 +244,9 @@ def _allowed_methods(request: Request) -> str:
             for route in request.app.router.routes
         )
     ]
+    if "GET" in allowed:
+        # drio.http.HeadAsGetMiddleware answers HEAD wherever GET is served.
+        allowed.insert(1, "HEAD")
     return ", ".join(allowed)
 
 

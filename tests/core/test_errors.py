@@ -27,7 +27,32 @@ class TestEnvelope:
         response = await client.delete("/api/v2/apps", headers=auth)
 
         assert_error(response, 405, "method_not_allowed")
-        assert response.headers["allow"] == "GET, POST"
+        assert response.headers["allow"] == "GET, HEAD, POST"
+
+    async def test_head_answers_as_get_without_a_body(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+
+        get = await client.get(f"/api/v2/apps/{app['id']}", headers=auth)
+        head = await client.head(f"/api/v2/apps/{app['id']}", headers=auth)
+        unknown = await client.head("/api/v2/nothing-here", headers=auth)
+        anonymous = await client.head("/api/v2/apps")
+        put_only = await client.head(
+            f"/api/v2/apps/{app['id']}/tools/tool_01jd7x3k5q9n2m4p6r8t0v2w4y/chain",
+            headers=auth,
+        )
+
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["etag"] == get.headers["etag"]
+        assert head.headers["content-length"] == get.headers["content-length"]
+        assert head.headers["x-request-id"]
+        assert unknown.status_code == 404
+        assert anonymous.status_code == 401
+        assert "resource_metadata" in anonymous.headers["www-authenticate"]
+        assert put_only.status_code == 405
+        assert put_only.headers["allow"] == "PUT"
 
     async def test_malformed_json_is_400(
         self, client: httpx.AsyncClient, auth: dict[str, str]
