@@ -1,10 +1,14 @@
-"""Small helpers routes share: ETags and Location headers."""
+"""Small HTTP helpers: ETags, Location headers, HEAD and CORS middleware."""
 
 from __future__ import annotations
 
 from fastapi import Request, Response
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from drio.errors import error_response
+from drio.logging import current_request_id
 from drio.models.draft import Draft
 
 
@@ -45,3 +49,25 @@ class HeadAsGetMiddleware:
         finally:
             if "route" in inner:
                 scope["route"] = inner["route"]
+
+
+class DrioCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, except that a refused preflight answers in the envelope."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        reason = bytes(response.body).decode()
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name.startswith("access-control-") or name == "vary"
+        }
+        return error_response(
+            400,
+            "invalid_request",
+            f"CORS preflight refused: {reason}.",
+            request_id=current_request_id(),
+            headers=headers,
+        )

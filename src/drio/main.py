@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from joserfc.jwk import KeySet
 
 from drio import __version__
@@ -18,7 +17,7 @@ from drio.db.engine import create_engine, create_sessionmaker, resolve_database_
 from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
-from drio.http import HeadAsGetMiddleware
+from drio.http import DrioCORSMiddleware, HeadAsGetMiddleware
 from drio.logging import RequestContextMiddleware, configure_logging, log
 from drio.oauth import router as oauth_router
 from drio.settings import Settings, get_settings
@@ -98,7 +97,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     api.add_middleware(HeadAsGetMiddleware)
     if settings.cors_origins:
         api.add_middleware(
-            CORSMiddleware,
+            DrioCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
             allow_headers=[

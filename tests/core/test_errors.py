@@ -182,6 +182,39 @@ class TestEnvelope:
         assert error["request_id"] != "bad id\twith spaces"
 
 
+class TestCors:
+    async def test_refused_preflight_is_in_the_envelope(
+        self, settings: Settings
+    ) -> None:
+        cors = settings.model_copy(update={"cors_origins": ["https://app.example"]})
+        api, context = await start_api(cors)
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        }
+        try:
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                allowed = await http.options(
+                    "/api/v2/apps",
+                    headers={**preflight, "Origin": "https://app.example"},
+                )
+                refused = await http.options(
+                    "/api/v2/apps",
+                    headers={**preflight, "Origin": "https://evil.example"},
+                )
+        finally:
+            await context.__aexit__(None, None, None)
+
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+        error = assert_error(refused, 400, "invalid_request")
+        assert error["request_id"] == refused.headers["x-request-id"]
+        assert "access-control-allow-origin" not in refused.headers
+
+
 class TestTransactions:
     async def test_failed_commit_answers_with_the_envelope_and_keeps_nothing(
         self, api: FastAPI, client: httpx.AsyncClient, auth: dict[str, str]
