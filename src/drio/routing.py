@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 
 from drio import idempotency
 from drio.auth.dependencies import authenticate
@@ -43,11 +44,16 @@ async def _read_body(request: Request) -> bytes:
     chunks: list[bytes] = []
     size = 0
     # Counted as it streams, so a chunked body is cut off without being held whole.
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise PayloadTooLarge("The request body is larger than 1 MiB.")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise PayloadTooLarge("The request body is larger than 1 MiB.")
+            chunks.append(chunk)
+    except ClientDisconnect as exc:
+        # The client is gone and no answer will reach it; a 400 keeps it out of the
+        # log's unhandled errors, which are all bugs.
+        raise InvalidRequest("The client disconnected before the body ended.") from exc
     return b"".join(chunks)
 
 

@@ -182,6 +182,47 @@ class TestEnvelope:
         assert error["request_id"] != "bad id\twith spaces"
 
 
+class TestClientDisconnect:
+    async def test_disconnect_before_the_body_is_not_a_500(
+        self, api: FastAPI, auth: dict[str, str]
+    ) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/api/v2/apps",
+            "raw_path": b"/api/v2/apps",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"host", b"testserver"),
+                (b"content-type", b"application/json"),
+                (b"content-length", b"100"),
+                *((k.lower().encode(), v.encode()) for k, v in auth.items()),
+            ],
+            "client": ("127.0.0.1", 1),
+            "server": ("testserver", 80),
+        }
+        messages: list[dict[str, object]] = [
+            {"type": "http.request", "body": b'{"name": ', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        await api(scope, receive, send)
+
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        assert start["status"] == 400
+
+
 class TestCors:
     async def test_refused_preflight_is_in_the_envelope(
         self, settings: Settings
