@@ -128,8 +128,12 @@ async def _prepare_body(request: Request) -> bytes:
         if not _is_json(request.headers.get("content-type")):
             raise UnsupportedMediaType("The request body must be application/json.")
         try:
+            # Decoded here, not by json.loads, which would also take UTF-16 and -32.
+            # A leading byte order mark is ignored, as RFC 8259 allows.
             parsed = json.loads(
-                body, parse_constant=_reject_constant, parse_int=_parse_int
+                body.decode("utf-8-sig"),
+                parse_constant=_reject_constant,
+                parse_int=_parse_int,
             )
         except UnicodeDecodeError as exc:
             raise InvalidRequest("The request body is not valid UTF-8.") from exc

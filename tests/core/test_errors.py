@@ -76,6 +76,18 @@ class TestEnvelope:
 
         assert_error(response, 400, "invalid_request")
 
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+    async def test_json_in_another_encoding_than_utf8_is_400(
+        self, client: httpx.AsyncClient, auth: dict[str, str], encoding: str
+    ) -> None:
+        response = await client.post(
+            "/api/v2/apps",
+            content='{"name": "wide"}'.encode(encoding),
+            headers={**auth, "Content-Type": "application/json"},
+        )
+
+        assert_error(response, 400, "invalid_request")
+
     async def test_not_json_is_415(
         self, client: httpx.AsyncClient, auth: dict[str, str]
     ) -> None:
