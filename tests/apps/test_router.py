@@ -68,6 +68,15 @@ class TestCreateApp:
         assert short["slug"] == "x-app"
         assert symbols["slug"] == "app"
 
+    async def test_slug_keeps_the_letters_of_accented_names(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        accents = await create_app(client, auth, name="Café Déjà Vu")
+        sharp = await create_app(client, auth, name="Straße")
+
+        assert accents["slug"] == "cafe-deja-vu"
+        assert sharp["slug"] == "strasse"
+
     async def test_explicit_duplicate_slug_is_409(
         self, client: httpx.AsyncClient, auth: dict[str, str]
     ) -> None:
