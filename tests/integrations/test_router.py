@@ -181,6 +181,9 @@ class TestIntegrations:
 
         error = assert_error(response, 422, "validation_failed")
         assert error["details"]["errors"][0]["field"] == "auth_connection_id"
+        assert error["details"]["errors"][0]["message"] == (
+            "no auth connection with this id in the app"
+        )
         assert connection["id"] not in response.text
 
     async def test_update_merges_headers(
