@@ -210,6 +210,39 @@ class TestIntegrations:
         assert response.json()["timeout_ms"] == 500
         assert_error(null_url, 422, "validation_failed")
 
+    async def test_at_most_50_default_headers_also_after_merging(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        base = f"/api/v2/apps/{app['id']}/integrations"
+        integration = await create_resource(
+            client,
+            auth,
+            f"/apps/{app['id']}/integrations",
+            name="Forty",
+            base_url="https://x.example.com",
+            default_headers={f"X-A{i}": "v" for i in range(40)},
+        )
+
+        too_many = await client.post(
+            base,
+            json={
+                "name": "Many",
+                "base_url": "https://x.example.com",
+                "default_headers": {f"X-A{i}": "v" for i in range(51)},
+            },
+            headers=auth,
+        )
+        grown = await client.patch(
+            f"{base}/{integration['id']}",
+            json={"default_headers": {f"X-B{i}": "v" for i in range(11)}},
+            headers=auth,
+        )
+
+        for response in (too_many, grown):
+            error = assert_error(response, 422, "validation_failed")
+            assert error["details"]["errors"][0]["field"] == "default_headers"
+
     async def test_key_taken_is_409(
         self, client: httpx.AsyncClient, auth: dict[str, str]
     ) -> None:

@@ -26,11 +26,14 @@ HeaderValue = Annotated[
 # Credentials belong in an auth connection, where they are encrypted.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 Timeout = Annotated[int, Field(strict=True, ge=100, le=60_000)]
+MAX_HEADERS = 50
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _check_headers(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is not None and len(value) > MAX_HEADERS:
+        raise ValueError(f"at most {MAX_HEADERS} headers")
     for name in value or {}:
         if name.lower() in SECRET_HEADERS:
             raise ValueError(
