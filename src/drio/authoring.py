@@ -85,8 +85,9 @@ async def check_reference(
             app_rows(model, app_id).where(model.id == resource_id)
         )
     if found is None:
+        noun = "auth connection" if prefix == "auth" else prefix.replace("_", " ")
         raise ValidationFailed.field(
-            field, f"no {prefix.replace('_', ' ')} with this id in the app", "reference"
+            field, f"no {noun} with this id in the app", "reference"
         )
     return found
 

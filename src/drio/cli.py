@@ -83,8 +83,9 @@ def token(
     org: Annotated[
         str | None,
         typer.Option(
-            help="Organization id (org_id claim); default the development "
-            "organization, as the development OAuth flow grants. '' for none."
+            help="Organization id (org_id claim); default none, so the tenant is "
+            "the user. The development OAuth flow signs in to "
+            "org_local_development."
         ),
     ] = None,
     scope: Annotated[

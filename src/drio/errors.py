@@ -179,8 +179,10 @@ def internal_error_response(request_id: str) -> JSONResponse:
 
 def _field_name(loc: Sequence[Any]) -> str:
     parts = [str(p) for p in loc]
-    if parts and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:] if parts[0] == "body" else parts
+    # Body fields and query parameters are named bare (`branding.primary_color`,
+    # `limit`), as the errors raised by hand name them.
+    if parts and parts[0] in ("body", "query"):
+        parts = parts[1:]
     return ".".join(parts) if parts else "body"
 
 
@@ -242,6 +244,9 @@ def _allowed_methods(request: Request) -> str:
             for route in request.app.router.routes
         )
     ]
+    if "GET" in allowed:
+        # drio.http.HeadAsGetMiddleware answers HEAD wherever GET is served.
+        allowed.insert(1, "HEAD")
     return ", ".join(allowed)
 
 

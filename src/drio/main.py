@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from joserfc.jwk import KeySet
 
 from drio import __version__
@@ -19,6 +18,7 @@ from drio.db.engine import create_engine, create_sessionmaker, resolve_database_
 from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
+from drio.http import DrioCORSMiddleware, HeadAsGetMiddleware
 from drio.logging import RequestContextMiddleware, configure_logging, log
 from drio.oauth import router as oauth_router
 from drio.settings import Settings, get_settings
@@ -99,9 +99,10 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         # The stand-in for AuthKit: absent (404) whenever an issuer is configured.
         api.include_router(oauth_router.router)
     api.include_router(health_router)
+    api.add_middleware(HeadAsGetMiddleware)
     if settings.cors_origins:
         api.add_middleware(
-            CORSMiddleware,
+            DrioCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
             allow_headers=[

@@ -55,6 +55,11 @@ def page_params(
         ),
     ] = None,
 ) -> PageParams:
+    if query is not None and "\x00" in query:
+        # PostgreSQL text cannot hold NUL, so the search would fail in the database.
+        raise ValidationFailed.field(
+            "query", "NUL characters are not allowed", "string_nul"
+        )
     return PageParams(cursor=cursor, limit=limit, sort=sort, query=query)
 
 
@@ -93,15 +98,44 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-def _from_json(value: Any) -> Any:
-    if isinstance(value, dict) and isinstance(value.get("t"), str):
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _from_json(value: Any, column: InstrumentedAttribute[Any]) -> Any:
+    """A cursor value back as the column's type; anything else is a forged cursor.
+
+    The values go straight into the keyset comparison, so a value of the wrong type
+    would otherwise reach PostgreSQL and fail there.
+    """
+    invalid = InvalidRequest("The cursor is not valid.")
+    if value is None:
+        if getattr(column.expression, "nullable", False):
+            return None
+        raise invalid
+    expected = column.type.python_type
+    if expected is datetime:
+        if not isinstance(value, dict) or not isinstance(value.get("t"), str):
+            raise invalid
         try:
-            return datetime.fromisoformat(value["t"])
+            moment = datetime.fromisoformat(value["t"])
         except ValueError as exc:
-            raise InvalidRequest("The cursor is not valid.") from exc
-    if value is not None and not isinstance(value, str | int | float):
-        raise InvalidRequest("The cursor is not valid.")
-    return value
+            raise invalid from exc
+        if moment.tzinfo is None:
+            raise invalid
+        return moment
+    if expected is int:
+        if type(value) is not int or not _INT64[0] <= value <= _INT64[1]:
+            raise invalid
+        return value
+    if expected is str:
+        if not isinstance(value, str) or "\x00" in value:
+            raise invalid
+        try:
+            value.encode()
+        except UnicodeEncodeError as exc:
+            raise invalid from exc
+        return value
+    raise invalid
 
 
 def _escape_like(text: str) -> str:
@@ -147,7 +181,7 @@ async def paginate(
             raise InvalidRequest(
                 "The cursor does not belong to this list, sort or query."
             )
-        position = tuple(_from_json(v) for v in values)
+        position = tuple(_from_json(v, k) for v, k in zip(values, keys, strict=True))
         row_key = tuple_(*keys)
         statement = statement.where(
             row_key < position if descending else row_key > position

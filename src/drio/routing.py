@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 
 from drio import idempotency
 from drio.auth.dependencies import authenticate
@@ -43,11 +44,16 @@ async def _read_body(request: Request) -> bytes:
     chunks: list[bytes] = []
     size = 0
     # Counted as it streams, so a chunked body is cut off without being held whole.
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise PayloadTooLarge("The request body is larger than 1 MiB.")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise PayloadTooLarge("The request body is larger than 1 MiB.")
+            chunks.append(chunk)
+    except ClientDisconnect as exc:
+        # The client is gone and no answer will reach it; a 400 keeps it out of the
+        # log's unhandled errors, which are all bugs.
+        raise InvalidRequest("The client disconnected before the body ended.") from exc
     return b"".join(chunks)
 
 
@@ -66,16 +72,35 @@ def _reject_constant(name: str) -> Any:
     )
 
 
+def _parse_int(text: str) -> int:
+    # Python refuses to convert integers of more than 4,300 digits with a ValueError
+    # that is not a JSONDecodeError; anything past 20 digits is outside 64-bit range.
+    if len(text.lstrip("-")) > 20:
+        raise ValidationFailed.field("body", "number outside 64-bit range", "int_range")
+    return int(text)
+
+
+def _check_text(text: str, path: str) -> None:
+    if "\x00" in text:
+        raise ValidationFailed.field(
+            path or "body", "NUL characters are not allowed", "string_nul"
+        )
+    try:
+        text.encode()
+    except UnicodeEncodeError as exc:
+        # JSON may escape lone surrogates (\ud800) that no UTF-8 text can hold.
+        raise ValidationFailed.field(
+            path or "body", "lone UTF-16 surrogates are not allowed", "string_unicode"
+        ) from exc
+
+
 def _check_values(value: Any, path: str = "", depth: int = 0) -> None:
     if depth > MAX_DEPTH:
         raise ValidationFailed.field(
             path or "body", "nesting is deeper than 64", "too_deep"
         )
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValidationFailed.field(
-                path or "body", "NUL characters are not allowed", "string_nul"
-            )
+        _check_text(value, path)
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
@@ -90,10 +115,7 @@ def _check_values(value: Any, path: str = "", depth: int = 0) -> None:
             )
     elif isinstance(value, dict):
         for k, v in value.items():
-            if "\x00" in k:
-                raise ValidationFailed.field(
-                    path or "body", "NUL characters are not allowed", "string_nul"
-                )
+            _check_text(k, path)
             _check_values(v, f"{path}.{k}" if path else k, depth + 1)
     elif isinstance(value, list):
         for i, v in enumerate(value):
@@ -106,7 +128,13 @@ async def _prepare_body(request: Request) -> bytes:
         if not _is_json(request.headers.get("content-type")):
             raise UnsupportedMediaType("The request body must be application/json.")
         try:
-            parsed = json.loads(body, parse_constant=_reject_constant)
+            # Decoded here, not by json.loads, which would also take UTF-16 and -32.
+            # A leading byte order mark is ignored, as RFC 8259 allows.
+            parsed = json.loads(
+                body.decode("utf-8-sig"),
+                parse_constant=_reject_constant,
+                parse_int=_parse_int,
+            )
         except UnicodeDecodeError as exc:
             raise InvalidRequest("The request body is not valid UTF-8.") from exc
         except json.JSONDecodeError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
@@ -70,8 +71,13 @@ Key = Annotated[str, AfterValidator(_check_key)]
 
 
 def slugify(text: str, *, max_length: int = 63, allow_underscore: bool = False) -> str:
-    """Derive a kebab-case slug or key from a display name."""
-    lowered = text.lower()
+    """Derive a kebab-case slug or key from a display name.
+
+    Accented letters keep their base letter (`Café` gives `cafe`, `Straße` gives
+    `strasse`); other characters outside a-z and 0-9 become hyphens.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    lowered = "".join(c for c in decomposed if not unicodedata.combining(c))
     allowed = "a-z0-9_" if allow_underscore else "a-z0-9"
     cleaned = re.sub(f"[^{allowed}]+", "-", lowered).strip("-")
     cleaned = re.sub("-{2,}", "-", cleaned)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 
 import httpx
 
@@ -65,6 +67,15 @@ class TestCreateApp:
         assert digits["slug"] == "app-123"
         assert short["slug"] == "x-app"
         assert symbols["slug"] == "app"
+
+    async def test_slug_keeps_the_letters_of_accented_names(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        accents = await create_app(client, auth, name="Café Déjà Vu")
+        sharp = await create_app(client, auth, name="Straße")
+
+        assert accents["slug"] == "cafe-deja-vu"
+        assert sharp["slug"] == "strasse"
 
     async def test_explicit_duplicate_slug_is_409(
         self, client: httpx.AsyncClient, auth: dict[str, str]
@@ -411,6 +422,52 @@ class TestListApps:
             400,
             "invalid_request",
         )
+
+    async def test_tampered_cursor_values_are_400(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        await create_app(client, auth)
+        await create_app(client, auth)
+        page = (await client.get("/api/v2/apps?limit=1", headers=auth)).json()
+        padded = page["page"]["next_cursor"] + "=" * (
+            -len(page["page"]["next_cursor"]) % 4
+        )
+        stamp = json.loads(base64.urlsafe_b64decode(padded))["s"]
+        forged = [
+            ["not a time", "app_x"],
+            [123, "app_x"],
+            [{"t": "2026-01-01T00:00:00+00:00"}, 5],
+            [1e308, None],
+            [None, None],
+            [{"t": "2026-01-01T00:00:00+00:00"}, "nul\u0000"],
+            [{"t": "2026-01-01T00:00:00+00:00"}, 2**70],
+        ]
+
+        for values in forged:
+            raw = json.dumps({"s": stamp, "v": values}).encode()
+            cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+            response = await client.get(f"/api/v2/apps?cursor={cursor}", headers=auth)
+            assert_error(response, 400, "invalid_request")
+
+    async def test_query_parameter_errors_name_the_bare_parameter(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        limit = await client.get("/api/v2/apps?limit=0", headers=auth)
+        query = await client.get(f"/api/v2/apps?query={'q' * 201}", headers=auth)
+        sort = await client.get("/api/v2/apps?sort=color", headers=auth)
+
+        fields = [
+            assert_error(r, 422, "validation_failed")["details"]["errors"][0]["field"]
+            for r in (limit, query, sort)
+        ]
+        assert fields == ["limit", "query", "sort"]
+
+    async def test_query_with_nul_is_422(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        response = await client.get("/api/v2/apps?query=a%00b", headers=auth)
+
+        assert_error(response, 422, "validation_failed")
 
     async def test_query_wildcards_are_literal(
         self, client: httpx.AsyncClient, auth: dict[str, str]

@@ -48,3 +48,12 @@ class TestTokenCommand:
 
         claims = claims_of(result.stdout, load_or_create_signing_key(data_dir))
         assert "org_id" not in claims
+
+    def test_help_states_the_defaults_it_applies(self, data_dir: Path) -> None:
+        result = CliRunner().invoke(cli, ["token", "--help"], terminal_width=200)
+
+        assert result.exit_code == 0, result.output
+        assert "default the development organization" not in " ".join(
+            result.output.split()
+        )
+        assert "org_local_development" in result.output

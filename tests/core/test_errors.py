@@ -27,7 +27,32 @@ class TestEnvelope:
         response = await client.delete("/api/v2/apps", headers=auth)
 
         assert_error(response, 405, "method_not_allowed")
-        assert response.headers["allow"] == "GET, POST"
+        assert response.headers["allow"] == "GET, HEAD, POST"
+
+    async def test_head_answers_as_get_without_a_body(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+
+        get = await client.get(f"/api/v2/apps/{app['id']}", headers=auth)
+        head = await client.head(f"/api/v2/apps/{app['id']}", headers=auth)
+        unknown = await client.head("/api/v2/nothing-here", headers=auth)
+        anonymous = await client.head("/api/v2/apps")
+        put_only = await client.head(
+            f"/api/v2/apps/{app['id']}/tools/tool_01jd7x3k5q9n2m4p6r8t0v2w4y/chain",
+            headers=auth,
+        )
+
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["etag"] == get.headers["etag"]
+        assert head.headers["content-length"] == get.headers["content-length"]
+        assert head.headers["x-request-id"]
+        assert unknown.status_code == 404
+        assert anonymous.status_code == 401
+        assert "resource_metadata" in anonymous.headers["www-authenticate"]
+        assert put_only.status_code == 405
+        assert put_only.headers["allow"] == "PUT"
 
     async def test_malformed_json_is_400(
         self, client: httpx.AsyncClient, auth: dict[str, str]
@@ -46,6 +71,18 @@ class TestEnvelope:
         response = await client.post(
             "/api/v2/apps",
             content=b'{"name": "\xff"}',
+            headers={**auth, "Content-Type": "application/json"},
+        )
+
+        assert_error(response, 400, "invalid_request")
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+    async def test_json_in_another_encoding_than_utf8_is_400(
+        self, client: httpx.AsyncClient, auth: dict[str, str], encoding: str
+    ) -> None:
+        response = await client.post(
+            "/api/v2/apps",
+            content='{"name": "wide"}'.encode(encoding),
             headers={**auth, "Content-Type": "application/json"},
         )
 
@@ -93,6 +130,9 @@ class TestEnvelope:
             b'{"name": "a", "description": Infinity}',
             b'{"name": "nul\\u0000"}',
             b'{"name": 123456789012345678901234567890}',
+            b'{"name": "a", "description": ' + b"9" * 5000 + b"}",
+            b'{"name": "a", "description": -' + b"9" * 5000 + b"}",
+            b'{"name": "lone \\ud800 surrogate"}',
             b'{"name": "a", "branding": ' + b'{"x": ' * 70 + b"1" + b"}" * 70 + b"}",
         ],
     )
@@ -106,6 +146,27 @@ class TestEnvelope:
         )
 
         assert_error(response, 422, "validation_failed")
+
+    async def test_lone_surrogates_in_free_form_json_are_422(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        base = f"/api/v2/apps/{app['id']}"
+        headers = {**auth, "Content-Type": "application/json"}
+
+        widget = await client.post(
+            f"{base}/widgets",
+            content=b'{"name": "w", "type": "card", "config": {"style": {"x": "\\ud800"}}}',
+            headers=headers,
+        )
+        secret = await client.post(
+            f"{base}/auth-connections",
+            content=b'{"name": "k", "provider_key": "api-key", "secrets": {"api_key": "\\udfff"}}',
+            headers=headers,
+        )
+
+        assert_error(widget, 422, "validation_failed")
+        assert_error(secret, 422, "validation_failed")
 
     async def test_wrong_json_type_is_422(
         self, client: httpx.AsyncClient, auth: dict[str, str]
@@ -131,6 +192,80 @@ class TestEnvelope:
         assert sane.headers["x-request-id"] == "abc-123"
         error = assert_error(insane, 404, "not_found")
         assert error["request_id"] != "bad id\twith spaces"
+
+
+class TestClientDisconnect:
+    async def test_disconnect_before_the_body_is_not_a_500(
+        self, api: FastAPI, auth: dict[str, str]
+    ) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/api/v2/apps",
+            "raw_path": b"/api/v2/apps",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"host", b"testserver"),
+                (b"content-type", b"application/json"),
+                (b"content-length", b"100"),
+                *((k.lower().encode(), v.encode()) for k, v in auth.items()),
+            ],
+            "client": ("127.0.0.1", 1),
+            "server": ("testserver", 80),
+        }
+        messages: list[dict[str, object]] = [
+            {"type": "http.request", "body": b'{"name": ', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        await api(scope, receive, send)
+
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        assert start["status"] == 400
+
+
+class TestCors:
+    async def test_refused_preflight_is_in_the_envelope(
+        self, settings: Settings
+    ) -> None:
+        cors = settings.model_copy(update={"cors_origins": ["https://app.example"]})
+        api, context = await start_api(cors)
+        preflight = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        }
+        try:
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                allowed = await http.options(
+                    "/api/v2/apps",
+                    headers={**preflight, "Origin": "https://app.example"},
+                )
+                refused = await http.options(
+                    "/api/v2/apps",
+                    headers={**preflight, "Origin": "https://evil.example"},
+                )
+        finally:
+            await context.__aexit__(None, None, None)
+
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+        error = assert_error(refused, 400, "invalid_request")
+        assert error["request_id"] == refused.headers["x-request-id"]
+        assert "access-control-allow-origin" not in refused.headers
 
 
 class TestTransactions:

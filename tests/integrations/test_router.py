@@ -122,6 +122,22 @@ class TestIntegrations:
                 "auth_connection_id",
             ),
             ({"name": "x", "base_url": "https://x.example.com", "extra": 1}, "extra"),
+            (
+                {"name": "x", "base_url": "https://x.example.com", "timeout_ms": "500"},
+                "timeout_ms",
+            ),
+            (
+                {"name": "x", "base_url": "https://x.example.com", "timeout_ms": True},
+                "timeout_ms",
+            ),
+            (
+                {
+                    "name": "x",
+                    "base_url": "https://x.example.com",
+                    "default_headers": {"X-Trace": "a\r\nX-Injected: 1"},
+                },
+                "default_headers.X-Trace",
+            ),
         ],
     )
     async def test_invalid_body_is_422(
@@ -165,6 +181,9 @@ class TestIntegrations:
 
         error = assert_error(response, 422, "validation_failed")
         assert error["details"]["errors"][0]["field"] == "auth_connection_id"
+        assert error["details"]["errors"][0]["message"] == (
+            "no auth connection with this id in the app"
+        )
         assert connection["id"] not in response.text
 
     async def test_update_merges_headers(
@@ -190,6 +209,39 @@ class TestIntegrations:
         assert response.json()["default_headers"] == {"Accept": "a", "X-New": "n"}
         assert response.json()["timeout_ms"] == 500
         assert_error(null_url, 422, "validation_failed")
+
+    async def test_at_most_50_default_headers_also_after_merging(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        base = f"/api/v2/apps/{app['id']}/integrations"
+        integration = await create_resource(
+            client,
+            auth,
+            f"/apps/{app['id']}/integrations",
+            name="Forty",
+            base_url="https://x.example.com",
+            default_headers={f"X-A{i}": "v" for i in range(40)},
+        )
+
+        too_many = await client.post(
+            base,
+            json={
+                "name": "Many",
+                "base_url": "https://x.example.com",
+                "default_headers": {f"X-A{i}": "v" for i in range(51)},
+            },
+            headers=auth,
+        )
+        grown = await client.patch(
+            f"{base}/{integration['id']}",
+            json={"default_headers": {f"X-B{i}": "v" for i in range(11)}},
+            headers=auth,
+        )
+
+        for response in (too_many, grown):
+            error = assert_error(response, 422, "validation_failed")
+            assert error["details"]["errors"][0]["field"] == "default_headers"
 
     async def test_key_taken_is_409(
         self, client: httpx.AsyncClient, auth: dict[str, str]

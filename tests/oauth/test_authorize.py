@@ -121,6 +121,11 @@ class TestAuthorize:
 
         assert_oauth_error(response, 400, "invalid_request")
 
+    async def test_nul_in_a_parameter(self, dev_client: httpx.AsyncClient) -> None:
+        response = await authorize(dev_client, {"client_id": "client\u0000"})
+
+        assert_oauth_error(response, 400, "invalid_request")
+
     async def test_missing_client(self, dev_client: httpx.AsyncClient) -> None:
         response = await authorize(dev_client, {"client_id": None})
 

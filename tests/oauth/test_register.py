@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import httpx
@@ -14,7 +15,12 @@ from tests.oauth.flow import REDIRECT_URI
 
 
 async def post(http: httpx.AsyncClient, **body: Any) -> httpx.Response:
-    return await http.post("/oauth2/register", json=body)
+    # ASCII JSON, so that lone surrogates travel as \\u escapes, as a client may send.
+    return await http.post(
+        "/oauth2/register",
+        content=json.dumps(body),
+        headers={"Content-Type": "application/json"},
+    )
 
 
 def assert_oauth_error(response: httpx.Response, status: int, error: str) -> None:
@@ -137,12 +143,31 @@ class TestRegisterClient:
             {"scope": "openid admin"},
             {"logo_uri": "not a url"},
             {"client_name": "x" * 5000},
+            {"client_name": "lone \ud800"},
+            {"client_name": "nul \u0000"},
+            {"contacts": ["\udfff@example.com"]},
+            {"jwks": 5},
+            {"jwks": {"keys": 5}},
         ],
     )
     async def test_bad_metadata(
         self, dev_client: httpx.AsyncClient, metadata: dict[str, Any]
     ) -> None:
         response = await post(dev_client, redirect_uris=[REDIRECT_URI], **metadata)
+
+        assert_oauth_error(response, 400, "invalid_client_metadata")
+
+    async def test_nul_in_a_redirect_uri(self, dev_client: httpx.AsyncClient) -> None:
+        response = await post(dev_client, redirect_uris=[REDIRECT_URI + "\u0000"])
+
+        assert_oauth_error(response, 400, "invalid_redirect_uri")
+
+    async def test_non_finite_numbers(self, dev_client: httpx.AsyncClient) -> None:
+        response = await dev_client.post(
+            "/oauth2/register",
+            content=b'{"redirect_uris": ["' + REDIRECT_URI.encode() + b'"], "x": NaN}',
+            headers={"Content-Type": "application/json"},
+        )
 
         assert_oauth_error(response, 400, "invalid_client_metadata")
 

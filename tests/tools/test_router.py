@@ -85,6 +85,15 @@ class TestCreateTool:
                 "widget_id",
             ),
             ({"name": "x", "binding": None}, "binding"),
+            ({"name": "x", "order": "5"}, "order"),
+            ({"name": "x", "order": True}, "order"),
+            ({"name": "x", "order": 1.0}, "order"),
+            ({"name": "x", "is_enabled": "no"}, "is_enabled"),
+            ({"name": "x", "is_enabled": 0}, "is_enabled"),
+            (
+                {"name": "x", "annotations": {"read_only_hint": 1}},
+                "annotations.read_only_hint",
+            ),
         ],
     )
     async def test_invalid_is_422(

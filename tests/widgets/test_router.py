@@ -118,6 +118,33 @@ class TestWidgets:
         error = assert_error(bad, 422, "validation_failed")
         assert error["details"]["errors"][0]["field"] == "config.field_mappings.d"
 
+    async def test_style_is_limited_to_64_kib_also_after_merging(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        widget = await _widget(
+            client, auth, app["id"], config={"style": {"a": "x" * 40_000}}
+        )
+
+        too_big = await client.post(
+            f"/api/v2/apps/{app['id']}/widgets",
+            json={
+                "name": "Big",
+                "type": "card",
+                "config": {"style": {"a": "x" * 70_000}},
+            },
+            headers=auth,
+        )
+        grown = await client.patch(
+            f"/api/v2/apps/{app['id']}/widgets/{widget['id']}",
+            json={"config": {"style": {"b": "y" * 40_000}}},
+            headers=auth,
+        )
+
+        for response in (too_big, grown):
+            error = assert_error(response, 422, "validation_failed")
+            assert error["details"]["errors"][0]["field"] == "config.style"
+
     async def test_key_taken_tenancy_and_unknown(
         self,
         client: httpx.AsyncClient,

@@ -19,15 +19,21 @@ MAX_SCHEMA_BYTES = 256 * 1024
 HeaderName = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$")
 ]
-HeaderValue = Annotated[str, StringConstraints(max_length=2048)]
+# No control characters but tab: a CR or LF would split the header when it is sent.
+HeaderValue = Annotated[
+    str, StringConstraints(max_length=2048, pattern=r"^[^\x00-\x08\x0a-\x1f\x7f]*$")
+]
 # Credentials belong in an auth connection, where they are encrypted.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
-Timeout = Annotated[int, Field(ge=100, le=60_000)]
+Timeout = Annotated[int, Field(strict=True, ge=100, le=60_000)]
+MAX_HEADERS = 50
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _check_headers(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is not None and len(value) > MAX_HEADERS:
+        raise ValueError(f"at most {MAX_HEADERS} headers")
     for name in value or {}:
         if name.lower() in SECRET_HEADERS:
             raise ValueError(

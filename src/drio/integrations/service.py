@@ -21,6 +21,7 @@ from drio.drafts.validation import Issue, issue, reference, register_check
 from drio.errors import ValidationFailed
 from drio.ids import new_id
 from drio.integrations.schemas import (
+    MAX_HEADERS,
     IntegrationCreate,
     IntegrationUpdate,
     OperationCreate,
@@ -177,11 +178,16 @@ async def update_integration(
     if data.has("timeout_ms") and data.timeout_ms is not None:
         integration.timeout_ms = data.timeout_ms
     if data.has("default_headers"):
-        integration.default_headers = (
+        headers = (
             {}
             if data.default_headers is None
             else merge_patch(integration.default_headers, data.default_headers)
         )
+        if len(headers) > MAX_HEADERS:
+            raise ValidationFailed.field(
+                "default_headers", f"at most {MAX_HEADERS} headers", "too_long"
+            )
+        integration.default_headers = headers
     integration.updated_at = utcnow()
     await record_edit(session, principal, app=app)
     return integration

@@ -56,6 +56,8 @@ def _single(pairs: list[tuple[str, str]]) -> dict[str, str]:
     for name, value in pairs:
         if name in params:
             raise invalid_request(f"The parameter {name} is repeated.")
+        if "\x00" in name or "\x00" in value:
+            raise invalid_request(f"The parameter {name!r} holds a NUL character.")
         params[name] = value
     return params
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 from typing import Any
@@ -50,6 +51,8 @@ def redirect_uri_problem(uri: str) -> str | None:
     https anywhere; http only on a loopback host (RFC 8252 section 7.3); private-use
     schemes of native apps, which contain a dot (RFC 8252 section 7.1).
     """
+    if not uri.isprintable() or not _storable(uri) or any(c.isspace() for c in uri):
+        return "is not a valid URI"
     try:
         parts = urlsplit(uri)
         parts.port  # noqa: B018  (raises on a malformed port)
@@ -145,6 +148,25 @@ def _string_list(body: dict[str, Any], name: str, default: list[str]) -> list[st
     return value
 
 
+def _storable(value: object) -> bool:
+    """Whether PostgreSQL's JSON can hold value: no NUL, lone surrogate or NaN."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(v) for v in value)
+    return True
+
+
 def client_metadata(body: object) -> dict[str, Any]:
     """Check an RFC 7591 registration request; return the metadata to register.
 
@@ -171,6 +193,10 @@ def client_metadata(body: object) -> dict[str, Any]:
         if problem:
             raise OAuthError("invalid_redirect_uri", f"Redirect URI {uri!r} {problem}.")
 
+    if not _storable(body):
+        raise _metadata_error(
+            "Text must not hold NUL characters or lone surrogates, nor numbers NaN."
+        )
     method = body.get("token_endpoint_auth_method", "client_secret_basic")
     if method not in AUTH_METHODS:
         raise _metadata_error(
@@ -203,6 +229,11 @@ def client_metadata(body: object) -> dict[str, Any]:
         claims.validate()
     except JoseError as exc:
         raise _metadata_error(f"Invalid client metadata: {exc.description}") from exc
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        # authlib assumes well-typed values (jwks an object holding a list of keys).
+        raise _metadata_error(
+            "Invalid client metadata: a value has the wrong type."
+        ) from exc
 
     # Metadata the server does not understand is ignored (RFC 7591 section 2).
     known = (*ClientMetadataClaims.REGISTERED_CLAIMS, "application_type")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StrictBool, StringConstraints, field_validator
 
 from drio.models.tool import Tool
 from drio.schemas import Description, InputSchema, Key, Name, Schema
@@ -16,15 +16,15 @@ ANNOTATION_FIELDS = (
     "idempotent_hint",
     "open_world_hint",
 )
-Order = Annotated[int, Field(ge=0, le=1_000_000)]
+Order = Annotated[int, Field(strict=True, ge=0, le=1_000_000)]
 
 
 class AnnotationsInput(InputSchema):
     title: Annotated[str, StringConstraints(max_length=200)] | None = None
-    read_only_hint: bool | None = None
-    destructive_hint: bool | None = None
-    idempotent_hint: bool | None = None
-    open_world_hint: bool | None = None
+    read_only_hint: StrictBool | None = None
+    destructive_hint: StrictBool | None = None
+    idempotent_hint: StrictBool | None = None
+    open_world_hint: StrictBool | None = None
 
 
 class Annotations(Schema):
@@ -40,7 +40,7 @@ class ToolCreate(InputSchema):
     key: Key | None = Field(default=None, examples=["search-contacts"])
     description: Description = ""
     kind: Literal["function"] = "function"
-    is_enabled: bool = True
+    is_enabled: StrictBool = True
     order: Order = 0
     annotations: AnnotationsInput | None = None
     widget_id: str | None = None
@@ -53,7 +53,7 @@ class ToolUpdate(InputSchema):
     key: Key | None = None
     description: Description | None = None
     kind: Literal["function"] | None = None
-    is_enabled: bool | None = None
+    is_enabled: StrictBool | None = None
     order: Order | None = None
     annotations: AnnotationsInput | None = None
     widget_id: str | None = None

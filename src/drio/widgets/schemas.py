@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from drio.schemas import HttpUrl, InputSchema, Key, Name, Schema
 from drio.timeutil import Timestamp
 
 MAX_ACTIONS = 20
+MAX_STYLE_BYTES = 64 * 1024
 
 
 class WidgetType(StrEnum):
@@ -64,7 +66,18 @@ class WidgetConfig(InputSchema):
         default_factory=dict,
         description="Display field -> JSONPath into the tool result.",
     )
-    style: dict[str, Any] = Field(default_factory=dict)
+    style: dict[str, Any] = Field(
+        default_factory=dict,
+        description=f"Free-form presentation hints, at most {MAX_STYLE_BYTES} bytes.",
+    )
+
+    @field_validator("style")
+    @classmethod
+    def _style_size(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Checked on the merged config too, so PATCHes cannot grow it past the limit.
+        if len(json.dumps(value, separators=(",", ":")).encode()) > MAX_STYLE_BYTES:
+            raise ValueError("is larger than 64 KiB")
+        return value
 
 
 class Action(InputSchema):
