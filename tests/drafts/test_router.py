@@ -58,6 +58,7 @@ class TestDraftChanges:
         assert changes["summary"] == {"added": 1, "updated": 0, "removed": 0}
         assert changes["changes"][0]["entity_type"] == "app"
         assert changes["changes"][0]["change"] == "added"
+        assert "id" not in changes["changes"][0]["fields"]
 
     async def test_changes_after_publish_name_the_fields(
         self, client: httpx.AsyncClient, auth: dict[str, str]

@@ -40,6 +40,8 @@ class TestPublish:
         assert next_draft["source_release_id"] == release["id"]
         assert next_draft["has_changes"] is False
         assert next_draft["id"] != app["current_draft"]["id"]
+        assert next_draft["last_edited_by"]["email"] == "dev@example.com"
+        assert next_draft["last_edited_at"] == release["published_at"]
         assert response.headers["location"] == (
             f"http://testserver/api/v2/apps/{app['id']}/releases/{release['id']}"
         )

@@ -32,6 +32,8 @@ BRANDING_FIELDS = (
 # Fields that say when something was written, not what it is: ignored by the hash
 # and the diff, so editing a value back to its released state means "no changes".
 VOLATILE_FIELDS = frozenset({"created_at", "updated_at", "last_validated_at"})
+# Identity fields: they never change, so a diff does not name them.
+IDENTITY_FIELDS = frozenset({"id", "app_id"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +173,7 @@ def diff(base: Content | None, draft: Content, *, app_id: str) -> list[dict[str,
         new = _by_id(draft.get(section.name, []))
         for id_, item in new.items():
             if id_ not in old:
-                fields = sorted(set(item) - VOLATILE_FIELDS)
+                fields = sorted(set(item) - VOLATILE_FIELDS - IDENTITY_FIELDS)
                 changes.append(
                     _change(section.entity_type, id_, _label(item), "added", fields)
                 )

@@ -100,7 +100,8 @@ async def publish_draft(
         created_at=now,
         updated_at=now,
         last_edited_at=now,
-        last_edited_by_id=None,
+        # Publishing is the last edit: it gave the draft its content.
+        last_edited_by_id=user.id,
     )
     session.add(next_draft)
     await session.flush()
@@ -110,7 +111,7 @@ async def publish_draft(
     await session.flush()
 
     set_committed_value(release, "actor", user)
-    set_committed_value(next_draft, "last_edited_by", None)
+    set_committed_value(next_draft, "last_edited_by", user)
     set_committed_value(app, "current_draft", next_draft)
     set_committed_value(app, "latest_release", release)
     log.info(
