@@ -536,3 +536,46 @@ class TestOperationSchemas:
         error = assert_error(too_big, 422, "validation_failed")
         assert error["details"]["errors"][0]["field"] == "output_schema"
         assert_error(not_object, 422, "validation_failed")
+
+
+class TestNestedOperationRoutes:
+    async def test_get_patch_delete_under_the_integration(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        integration = await _integration(client, auth, app["id"])
+        operation = await _operation(client, auth, app["id"], integration["id"])
+        url = f"/api/v2/apps/{app['id']}/integrations/{integration['id']}/operations/{operation['id']}"
+
+        got = await client.get(url, headers=auth)
+        patched = await client.patch(url, json={"description": "Nested"}, headers=auth)
+        deleted = await client.delete(url, headers=auth)
+        gone = await client.get(url, headers=auth)
+
+        assert got.status_code == 200
+        assert got.json() == operation
+        assert patched.json()["description"] == "Nested"
+        assert deleted.status_code == 204
+        assert_error(gone, 404, "not_found")
+
+    async def test_operation_of_another_integration_is_404(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        first = await _integration(client, auth, app["id"])
+        second = await _integration(client, auth, app["id"], name="Other API")
+        operation = await _operation(client, auth, app["id"], first["id"])
+        url = f"/api/v2/apps/{app['id']}/integrations/{second['id']}/operations/{operation['id']}"
+
+        for method in ("GET", "PATCH", "DELETE"):
+            response = await client.request(
+                method,
+                url,
+                json={"description": "x"} if method == "PATCH" else None,
+                headers=auth,
+            )
+            assert_error(response, 404, "not_found")
+        still = await client.get(
+            f"/api/v2/apps/{app['id']}/operations/{operation['id']}", headers=auth
+        )
+        assert still.json()["description"] == operation["description"]

@@ -254,3 +254,72 @@ async def delete_operation(
         session, principal, app=app, operation=operation
     )
     set_etag(response, app.current_draft)
+
+
+# The same operations, addressed under their integration. The contract names both
+# forms, so both work; an operation of another integration is a 404 here.
+NESTED_OPERATION = "/integrations/{integration_id}/operations/{operation_id}"
+
+
+@router.get(
+    NESTED_OPERATION, tags=["operations"], responses=error_responses(401, 403, 404)
+)
+async def get_integration_operation(
+    session: SessionDep,
+    response: Response,
+    scoped: AppInScope,
+    integration_id: IntegrationIdPath,
+    operation_id: OperationIdPath,
+) -> OperationRead:
+    """Get one operation of an integration."""
+    app, _ = scoped
+    operation = await integration_service.get_operation(
+        session, app=app, operation_id=operation_id, integration_id=integration_id
+    )
+    set_etag(response, app.current_draft)
+    return operation_read(operation)
+
+
+@router.patch(NESTED_OPERATION, tags=["operations"], responses=_WRITE_ERRORS)
+async def update_integration_operation(
+    response: Response,
+    session: SessionDep,
+    scoped: AppForWrite,
+    integration_id: IntegrationIdPath,
+    operation_id: OperationIdPath,
+    body: OperationUpdate,
+) -> OperationRead:
+    """Update an operation of an integration."""
+    app, principal = scoped
+    operation = await integration_service.get_operation(
+        session, app=app, operation_id=operation_id, integration_id=integration_id
+    )
+    await integration_service.update_operation(
+        session, principal, app=app, operation=operation, data=body
+    )
+    set_etag(response, app.current_draft)
+    return operation_read(operation)
+
+
+@router.delete(
+    NESTED_OPERATION,
+    tags=["operations"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 409, 412),
+)
+async def delete_integration_operation(
+    response: Response,
+    session: SessionDep,
+    scoped: AppForWrite,
+    integration_id: IntegrationIdPath,
+    operation_id: OperationIdPath,
+) -> None:
+    """Delete an operation of an integration that no tool is bound to."""
+    app, principal = scoped
+    operation = await integration_service.get_operation(
+        session, app=app, operation_id=operation_id, integration_id=integration_id
+    )
+    await integration_service.delete_operation(
+        session, principal, app=app, operation=operation
+    )
+    set_etag(response, app.current_draft)

@@ -18,7 +18,7 @@ from drio.catalogs.providers import INTEGRATION_PROVIDERS, IntegrationProvider
 from drio.drafts.content import Content, Item, Section, register_section
 from drio.drafts.service import record_edit
 from drio.drafts.validation import Issue, issue, reference, register_check
-from drio.errors import ValidationFailed
+from drio.errors import NotFound, ValidationFailed
 from drio.ids import new_id
 from drio.integrations.schemas import (
     MAX_HEADERS,
@@ -228,9 +228,14 @@ async def list_operations(
 
 
 async def get_operation(
-    session: AsyncSession, *, app: App, operation_id: str
+    session: AsyncSession,
+    *,
+    app: App,
+    operation_id: str,
+    integration_id: str | None = None,
 ) -> Operation:
-    return await get_in_app(
+    """The operation of this app (and of this integration, when one is named)."""
+    operation = await get_in_app(
         session,
         Operation,
         app_id=app.id,
@@ -238,6 +243,9 @@ async def get_operation(
         prefix="operation",
         what="operation",
     )
+    if integration_id is not None and operation.integration_id != integration_id:
+        raise NotFound("operation")
+    return operation
 
 
 async def create_operation(
