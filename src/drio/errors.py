@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -27,6 +29,21 @@ class ErrorBody(BaseModel):
 
 
 class ErrorEnvelope(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "code": "not_found",
+                        "message": "The app was not found.",
+                        "details": None,
+                        "request_id": "266ea41d-adf5-480b-af50-15b940c2b846",
+                    }
+                }
+            ]
+        }
+    )
+
     error: ErrorBody
 
 
@@ -289,7 +306,33 @@ async def _handle_http_exception(
     )
 
 
+# The database is down, restarting, refusing connections or the pool is exhausted:
+# the client may retry, so this is 503, not a 500 that reads like a bug.
+_DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    ConnectionError,
+    socket.gaierror,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+)
+
+
+async def _handle_database_unavailable(
+    request: Request, exc: Exception
+) -> JSONResponse:
+    log.warning("db.unavailable", error=type(exc).__name__)
+    return error_response(
+        503,
+        "service_unavailable",
+        "The database is unavailable; try again shortly.",
+        request_id=_request_id(request),
+        headers={"Retry-After": "5"},
+    )
+
+
 def install_error_handlers(api: FastAPI) -> None:
+    for unavailable in _DATABASE_UNAVAILABLE:
+        api.add_exception_handler(unavailable, _handle_database_unavailable)
     api.add_exception_handler(DrioError, cast(Handler, _handle_drio_error))
     api.add_exception_handler(
         RequestValidationError, cast(Handler, _handle_validation_error)
@@ -299,21 +342,26 @@ def install_error_handlers(api: FastAPI) -> None:
     )
 
 
+ERROR_DESCRIPTIONS = {
+    400: "Malformed request (bad JSON, cursor or header).",
+    401: "Missing or invalid bearer token.",
+    403: "The token lacks the needed scope.",
+    404: "Unknown resource, or one the caller cannot see.",
+    409: "Conflict with the current state.",
+    412: "If-Match did not match the draft revision.",
+    413: "Request body too large.",
+    415: "Request body is not JSON.",
+    422: "Well-formed but invalid input.",
+    503: "A dependency (database, signing keys) is unavailable.",
+}
+
+
 def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry documenting a route's error statuses."""
-    descriptions = {
-        400: "Malformed request (bad JSON, cursor or header).",
-        401: "Missing or invalid bearer token.",
-        403: "The token lacks the needed scope.",
-        404: "Unknown resource, or one the caller cannot see.",
-        409: "Conflict with the current state.",
-        412: "If-Match did not match the draft revision.",
-        413: "Request body too large.",
-        415: "Request body is not JSON.",
-        422: "Well-formed but invalid input.",
-        503: "A dependency (database, signing keys) is unavailable.",
-    }
     return {
-        code: {"model": ErrorEnvelope, "description": descriptions.get(code, "Error.")}
+        code: {
+            "model": ErrorEnvelope,
+            "description": ERROR_DESCRIPTIONS.get(code, "Error."),
+        }
         for code in status_codes
     }

@@ -103,6 +103,27 @@ def configure_logging(settings: Settings) -> None:
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+def route_template(scope: Scope) -> str | None:
+    """The matched route's full path template, such as /api/v2/apps/{app_id}.
+
+    FastAPI may hand over the route of an included router, whose path lacks the
+    prefixes it was included under. Those prefixes are the part of the request path
+    before the route's own pattern matches, so they are put back from there.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    pattern = getattr(route, "path_regex", None)
+    if not isinstance(template, str):
+        return None
+    path: str = scope.get("path", "")
+    if pattern is None or path == template:
+        return template
+    for start in range(len(path)):
+        if path[start] == "/" and pattern.fullmatch(path[start:]):
+            return path[:start] + template
+    return template
+
+
 def current_request_id() -> str:
     value = structlog.contextvars.get_contextvars().get("request_id")
     return value if isinstance(value, str) else str(uuid.uuid4())
@@ -168,11 +189,10 @@ class RequestContextMiddleware:
 
             await internal_error_response(request_id)(scope, receive, send_with_id)
         finally:
-            route = scope.get("route")
             log.info(
                 "http.request",
                 status=status,
-                route=getattr(route, "path", None),
+                route=route_template(scope),
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()

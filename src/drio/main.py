@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,6 +20,7 @@ from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
 from drio.logging import RequestContextMiddleware, configure_logging, log
+from drio.openapi import polish
 from drio.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -28,6 +30,17 @@ widgets). Every write lands in the app's current draft; publishing freezes it.
 
 Errors share one envelope: `{"error": {"code", "message", "details", "request_id"}}`.
 """
+
+
+class DrioAPI(FastAPI):
+    """FastAPI, with the OpenAPI document completed by drio.openapi.polish."""
+
+    def openapi(self) -> dict[str, Any]:
+        previous = self.openapi_schema
+        document = super().openapi()
+        if document is not previous:
+            polish(document)
+        return document
 
 
 def _key_source(api: FastAPI, settings: Settings) -> KeySource:
@@ -69,7 +82,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
 def create_api(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
-    api = FastAPI(
+    api = DrioAPI(
         title="drio management API",
         version=__version__,
         description=DESCRIPTION,
