@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, cast
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -258,8 +257,6 @@ def _allowed_methods(request: Request) -> str:
             for route in request.app.router.routes
         )
     ]
-    if "GET" in allowed:
-        allowed.append("HEAD")
     return ", ".join(allowed)
 
 
@@ -306,17 +303,6 @@ async def _handle_http_exception(
     )
 
 
-# The database is down, restarting, refusing connections or the pool is exhausted:
-# the client may retry, so this is 503, not a 500 that reads like a bug.
-_DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
-    ConnectionError,
-    socket.gaierror,
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.TimeoutError,
-)
-
-
 async def _handle_database_unavailable(
     request: Request, exc: Exception
 ) -> JSONResponse:
@@ -330,9 +316,20 @@ async def _handle_database_unavailable(
     )
 
 
+# Raised when PostgreSQL cannot be reached or the pool is exhausted: the request can
+# be retried, so it is a 503, not a bug.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
 def install_error_handlers(api: FastAPI) -> None:
-    for unavailable in _DATABASE_UNAVAILABLE:
-        api.add_exception_handler(unavailable, _handle_database_unavailable)
+    for exception in DATABASE_UNAVAILABLE:
+        api.add_exception_handler(exception, _handle_database_unavailable)
     api.add_exception_handler(DrioError, cast(Handler, _handle_drio_error))
     api.add_exception_handler(
         RequestValidationError, cast(Handler, _handle_validation_error)

@@ -26,10 +26,20 @@ def with_state(statement: Select[App]) -> Select[App]:
 async def get_app(
     session: AsyncSession, *, tenant_id: str, app_id: str, for_update: bool = False
 ) -> App | None:
-    statement = with_state(tenant_apps(tenant_id).where(App.id == app_id))
     if for_update:
-        statement = statement.with_for_update(of=App)
-    app: App | None = await session.scalar(statement)
+        # Lock the app row alone first. Locking inside the eager-loading join would
+        # hand a waiter the updated app row joined with the draft it replaced.
+        locked = await session.scalar(
+            select(App.id)
+            .where(App.tenant_id == tenant_id, App.id == app_id)
+            .with_for_update()
+        )
+        if locked is None:
+            return None
+    statement = with_state(tenant_apps(tenant_id).where(App.id == app_id))
+    app: App | None = await session.scalar(
+        statement.execution_options(populate_existing=for_update)
+    )
     return app
 
 

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from drio.settings import Settings
+from tests.conftest import BASE_URL, start_api
+from tests.factories import assert_error, create_app
+
+
+class TestEnvelope:
+    async def test_unknown_route_and_trailing_slash(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        assert_error(
+            await client.get("/api/v2/nothing-here", headers=auth), 404, "not_found"
+        )
+        assert_error(await client.get("/api/v2/apps/", headers=auth), 404, "not_found")
+
+    async def test_wrong_method_names_allowed_methods(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        response = await client.delete("/api/v2/apps", headers=auth)
+
+        assert_error(response, 405, "method_not_allowed")
+        assert response.headers["allow"] == "GET, POST"
+
+    async def test_malformed_json_is_400(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        response = await client.post(
+            "/api/v2/apps",
+            content=b'{"name": ',
+            headers={**auth, "Content-Type": "application/json"},
+        )
+
+        assert_error(response, 400, "invalid_request")
+
+    async def test_invalid_utf8_is_400(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        response = await client.post(
+            "/api/v2/apps",
+            content=b'{"name": "\xff"}',
+            headers={**auth, "Content-Type": "application/json"},
+        )
+
+        assert_error(response, 400, "invalid_request")
+
+    async def test_not_json_is_415(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        response = await client.post(
+            "/api/v2/apps",
+            content=b"name=x",
+            headers={**auth, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+        assert_error(response, 415, "unsupported_media_type")
+
+    async def test_body_over_1_mib_is_413(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        body = b'{"name": "' + b"x" * (1024 * 1024) + b'"}'
+
+        declared = await client.post(
+            "/api/v2/apps",
+            content=body,
+            headers={**auth, "Content-Type": "application/json"},
+        )
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(body), 65536):
+                yield body[start : start + 65536]
+
+        chunked = await client.post(
+            "/api/v2/apps",
+            content=chunks(),
+            headers={**auth, "Content-Type": "application/json"},
+        )
+
+        assert_error(declared, 413, "payload_too_large")
+        assert_error(chunked, 413, "payload_too_large")
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            b'{"name": NaN}',
+            b'{"name": "a", "description": Infinity}',
+            b'{"name": "nul\\u0000"}',
+            b'{"name": 123456789012345678901234567890}',
+            b'{"name": "a", "branding": ' + b'{"x": ' * 70 + b"1" + b"}" * 70 + b"}",
+        ],
+    )
+    async def test_hostile_values_are_422(
+        self, client: httpx.AsyncClient, auth: dict[str, str], raw: bytes
+    ) -> None:
+        response = await client.post(
+            "/api/v2/apps",
+            content=raw,
+            headers={**auth, "Content-Type": "application/json"},
+        )
+
+        assert_error(response, 422, "validation_failed")
+
+    async def test_wrong_json_type_is_422(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        for body in (b"[]", b'"text"', b"null", b'{"name": 5}'):
+            response = await client.post(
+                "/api/v2/apps",
+                content=body,
+                headers={**auth, "Content-Type": "application/json"},
+            )
+            assert_error(response, 422, "validation_failed")
+
+    async def test_request_id_is_echoed_when_sane(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        sane = await client.get(
+            "/api/v2/me", headers={**auth, "X-Request-Id": "abc-123"}
+        )
+        insane = await client.get(
+            "/api/v2/apps/nope", headers={**auth, "X-Request-Id": "bad id\twith spaces"}
+        )
+
+        assert sane.headers["x-request-id"] == "abc-123"
+        error = assert_error(insane, 404, "not_found")
+        assert error["request_id"] != "bad id\twith spaces"
+
+
+class TestTransactions:
+    async def test_failed_commit_answers_with_the_envelope_and_keeps_nothing(
+        self, api: FastAPI, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        # A deferred constraint trigger fails only at COMMIT, after the route returned.
+        async with api.state.engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "CREATE FUNCTION fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$"
+                    " BEGIN IF NEW.name = 'fail at commit' THEN RAISE EXCEPTION 'refused';"
+                    " END IF; RETURN NEW; END $$"
+                )
+            )
+            await connection.execute(
+                text(
+                    "CREATE CONSTRAINT TRIGGER fail_at_commit AFTER INSERT ON apps"
+                    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_at_commit()"
+                )
+            )
+        try:
+            response = await client.post(
+                "/api/v2/apps", json={"name": "fail at commit"}, headers=auth
+            )
+        finally:
+            async with api.state.engine.begin() as connection:
+                await connection.execute(text("DROP TRIGGER fail_at_commit ON apps"))
+                await connection.execute(text("DROP FUNCTION fail_at_commit()"))
+
+        assert_error(response, 500, "internal_error")
+        listed = (await client.get("/api/v2/apps", headers=auth)).json()
+        assert listed["data"] == []
+
+    async def test_database_down_is_503(self, settings: Settings, issuer) -> None:  # type: ignore[no-untyped-def]
+        down = settings.model_copy(
+            update={"database_url": "postgresql://postgres@127.0.0.1:1/none"}
+        )
+        api, context = await start_api(down)
+        token = issuer.token(org_id="org_down")
+        try:
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                response = await http.get(
+                    "/api/v2/apps", headers={"Authorization": f"Bearer {token}"}
+                )
+        finally:
+            await context.__aexit__(None, None, None)
+
+        assert_error(response, 503, "service_unavailable")
+        assert response.headers["retry-after"]
+
+    async def test_app_survives_a_failed_request(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth, slug="keep-me")
+        other = await create_app(client, auth, slug="other-one")
+
+        bad = await client.patch(
+            f"/api/v2/apps/{other['id']}",
+            json={"name": "Renamed", "slug": "keep-me"},
+            headers=auth,
+        )
+        after = (await client.get(f"/api/v2/apps/{other['id']}", headers=auth)).json()
+
+        assert_error(bad, 409, "slug_taken")
+        assert after["name"] == other["name"]
+        assert after["current_draft"]["revision"] == 1
+        assert app["slug"] == "keep-me"
