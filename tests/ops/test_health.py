@@ -1,20 +1,15 @@
 from __future__ import annotations
 
-import socket
-
 import httpx
 
 from drio.settings import Settings
 from tests.fixtures.database import create_database, drop_database
-from tests.ops.conftest import running_api
+from tests.ops.conftest import free_port, running_api
 
 
 def closed_port_url() -> str:
     """A PostgreSQL URL on a loopback port where nothing listens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"postgresql://postgres@127.0.0.1:{port}/drio"
+    return f"postgresql://postgres@127.0.0.1:{free_port()}/drio"
 
 
 class TestHealthz:
