@@ -14,7 +14,8 @@ added later is described correctly without repeating them:
   takes `If-Match`;
 - every response carries `X-Request-Id`; a 201 carries `Location`, a 401
   `WWW-Authenticate`;
-- a request body without an example gets one built from its fields' examples.
+- a request body without an example gets one built from its fields' examples, and an
+  optional one is not also declared nullable.
 """
 
 from __future__ import annotations
@@ -168,6 +169,20 @@ def example_for(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     return None
 
 
+def _drop_null_from_optional_body(operation: dict[str, Any]) -> None:
+    """An optional body is described by its schema alone: clients omit it instead of
+    sending `null` (which is still accepted), and generated clients then send none."""
+    body = operation.get("requestBody")
+    if body is None or body.get("required"):
+        return
+    for media in body.get("content", {}).values():
+        options = media.get("schema", {}).get("anyOf")
+        if isinstance(options, list):
+            kept = [o for o in options if o.get("type") != "null"]
+            if len(kept) == 1 and len(kept) < len(options):
+                media["schema"] = kept[0]
+
+
 def _add_body_example(operation: dict[str, Any], components: dict[str, Any]) -> None:
     content = operation.get("requestBody", {}).get("content", {})
     for media in content.values():
@@ -235,6 +250,7 @@ def polish(document: dict[str, Any]) -> dict[str, Any]:
                     _add_header(response, "Retry-After")
                 if method == "post" and key.startswith("2"):
                     _add_header(response, "Idempotent-Replayed")
+            _drop_null_from_optional_body(operation)
             _add_body_example(operation, components)
     schemes = document.get("components", {}).get("securitySchemes", {})
     if "oauth" in schemes:
