@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -121,10 +122,16 @@ class Served:
 
 
 @contextmanager
-def serving(data_dir: Path, *args: str) -> Iterator[Served]:
-    served = Served(data_dir=data_dir)
-    served.start(*args)
-    try:
-        yield served
-    finally:
-        served.kill()
+def serving(*args: str) -> Iterator[Served]:
+    """`drio serve ARGS` on a data folder of its own.
+
+    The folder is made with tempfile rather than pytest's tmp_path: pytest prunes old
+    session folders, which another pytest run on the machine may do mid-test.
+    """
+    with tempfile.TemporaryDirectory(prefix="drio-serve-") as folder:
+        served = Served(data_dir=Path(folder) / "data")
+        try:
+            served.start(*args)
+            yield served
+        finally:
+            served.kill()
