@@ -176,3 +176,19 @@ def finish_slow_create(in_flight: tuple[socket.socket, bytes]) -> str:
         while chunk := connection.recv(65536):
             received += chunk
     return received.decode("latin-1")
+
+
+class TestSingleProcess:
+    def test_sigterm_exits_zero_and_stops_the_embedded_database(self) -> None:
+        """Regression: uvicorn re-raised SIGTERM after draining, so the process died
+        of it (exit 143) and left the embedded PostgreSQL running."""
+        with serving() as served:
+            assert httpx.get(f"{served.url}/healthz").status_code == 200
+            assert postmasters(served.data_dir)
+
+            code = served.stop()
+            log = served.log()
+
+            assert code == 0, log
+            assert postmasters(served.data_dir) == []
+            assert '"server.stopped"' in log
