@@ -26,6 +26,10 @@ def _database_url() -> str:
     from drio.db.embedded import start_embedded
 
     url = start_embedded(settings.data_dir)
+    typer.echo(
+        f"embedded PostgreSQL running in {settings.data_dir.resolve() / 'pgdata'}",
+        err=True,
+    )
     # Workers are separate processes: they join this server instead of starting one.
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -104,7 +108,11 @@ def migrate() -> None:
 def token(
     sub: Annotated[str | None, typer.Option(help="Subject (user id).")] = None,
     org: Annotated[
-        str | None, typer.Option(help="Organization id (org_id claim).")
+        str | None,
+        typer.Option(
+            help="Organization id (org_id claim); default the development "
+            "organization, as the development OAuth flow grants. '' for none."
+        ),
     ] = None,
     scope: Annotated[
         str, typer.Option(help="Space-separated scopes.")
@@ -132,7 +140,7 @@ def token(
             issuer=settings.issuer,
             audience=settings.audiences[0],
             subject=sub or DEV_USER_ID,
-            org_id=org,
+            org_id=org or None,
             scope=scope,
             expires_in=expires_in,
         )

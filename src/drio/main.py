@@ -20,6 +20,7 @@ from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
 from drio.logging import RequestContextMiddleware, configure_logging, log
+from drio.oauth import router as oauth_router
 from drio.openapi import polish
 from drio.settings import Settings, get_settings
 
@@ -49,7 +50,11 @@ def _key_source(api: FastAPI, settings: Settings) -> KeySource:
         api.state.development_key = key
         api.state.development_jwks = public_jwks(key)
         return StaticKeySource(KeySet([key]))
-    return JWKSKeySource(settings.jwks_url, cache_seconds=settings.jwks_cache_seconds)
+    return JWKSKeySource(
+        settings.jwks_url,
+        cache_seconds=settings.jwks_cache_seconds,
+        cooldown_seconds=settings.jwks_refetch_cooldown_seconds,
+    )
 
 
 @asynccontextmanager
@@ -69,7 +74,6 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         "server.started",
         development_auth=settings.development_auth,
         issuer=settings.issuer,
-        embedded_database=settings.database_url is None,
     )
     try:
         yield
@@ -99,6 +103,9 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(api)
     api.include_router(build_api_router())
     api.include_router(well_known.router)
+    if settings.development_auth:
+        # The stand-in for AuthKit: absent (404) whenever an issuer is configured.
+        api.include_router(oauth_router.router)
     api.include_router(health_router)
     if settings.cors_origins:
         api.add_middleware(

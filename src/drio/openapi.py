@@ -40,7 +40,7 @@ TAG_DESCRIPTIONS = {
     "operations": "The callable operations of an integration (draft state).",
     "tools": "The MCP tools the app exposes (draft state).",
     "widgets": "The UI widgets tools can render (draft state).",
-    "catalog": "Static catalogs shipped with the server.",
+    "catalogs": "Static catalogs shipped with the server: providers, starter templates.",
 }
 
 _HEADER_SCHEMAS: dict[str, dict[str, Any]] = {

@@ -131,7 +131,7 @@ async def paginate(
         f"{scope}\0{sort}\0{params.query or ''}".encode()
     ).hexdigest()[:16]
 
-    if params.query:
+    if params.query and sorting.search:
         pattern = f"%{_escape_like(params.query)}%"
         statement = statement.where(
             or_(*(column.ilike(pattern, escape="\\") for column in sorting.search))
@@ -167,3 +167,66 @@ async def paginate(
         values = [_to_json(getattr(last, k.key)) for k in keys]
         next_cursor = _encode({"s": stamp, "v": values})
     return rows, Page(has_more=has_more, next_cursor=next_cursor)
+
+
+def paginate_static(
+    items: Sequence[dict[str, Any]],
+    *,
+    params: PageParams,
+    sort_fields: Sequence[str],
+    default: str,
+    search: Sequence[str],
+    scope: str,
+) -> tuple[list[dict[str, Any]], Page]:
+    """One page of a small list held in memory (the shipped catalogs).
+
+    Same rules as `paginate`: keyset on (sort field, id), cursors tied to the list.
+    """
+    sort = params.sort or default
+    name = sort.removeprefix("-")
+    descending = sort.startswith("-")
+    if name not in sort_fields:
+        allowed = ", ".join(sorted(sort_fields))
+        raise ValidationFailed.field(
+            "sort", f"unknown sort field '{name}' (allowed: {allowed})", "enum"
+        )
+    stamp = hashlib.sha256(
+        f"{scope}\0{sort}\0{params.query or ''}".encode()
+    ).hexdigest()[:16]
+
+    def position(item: dict[str, Any]) -> tuple[str, str]:
+        return (str(item.get(name) or ""), str(item["id"]))
+
+    rows = list(items)
+    if params.query:
+        needle = params.query.lower()
+        rows = [
+            item
+            for item in rows
+            if any(needle in str(item.get(f) or "").lower() for f in search)
+        ]
+    rows.sort(key=position, reverse=descending)
+    if params.cursor:
+        payload = _decode(params.cursor)
+        values = payload.get("v")
+        if (
+            payload.get("s") != stamp
+            or not isinstance(values, list)
+            or len(values) != 2
+            or not all(isinstance(v, str) for v in values)
+        ):
+            raise InvalidRequest(
+                "The cursor does not belong to this list, sort or query."
+            )
+        after = (values[0], values[1])
+        rows = [
+            item
+            for item in rows
+            if (position(item) < after if descending else position(item) > after)
+        ]
+    page = rows[: params.limit]
+    has_more = len(rows) > params.limit
+    next_cursor = (
+        _encode({"s": stamp, "v": list(position(page[-1]))}) if has_more else None
+    )
+    return page, Page(has_more=has_more, next_cursor=next_cursor)

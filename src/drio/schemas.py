@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 T = TypeVar("T")
 
@@ -106,6 +106,3 @@ def merge_patch(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]
         else:
             result[key] = value
     return result
-
-
-NonEmptyList = Field(min_length=1)

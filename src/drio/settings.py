@@ -91,6 +91,16 @@ class Settings(BaseSettings):
     jwks_cache_seconds: int = Field(
         default=300, ge=1, description="How long fetched signing keys are trusted."
     )
+    jwks_refetch_cooldown_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Least time between two JWKS fetches caused by unknown key ids.",
+    )
+    dev_access_token_seconds: int = Field(
+        default=3600,
+        ge=1,
+        description="Lifetime of access tokens from the development OAuth server.",
+    )
 
     @model_validator(mode="before")
     @classmethod

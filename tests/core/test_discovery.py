@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
 import httpx
 
+from tests.conftest import BASE_URL, start_api
+from tests.factories import assert_error
 from tests.fixtures.issuer import TestIssuer
 
 
@@ -86,3 +93,108 @@ class TestMe:
             'Bearer error="invalid_token"'
         )
         assert response.json()["error"]["code"] == "unauthorized"
+
+
+class TestAuthorizationServerRelay:
+    async def test_relays_and_caches_the_issuer_metadata(self, settings) -> None:  # type: ignore[no-untyped-def]
+        upstream = MetadataServer()
+        upstream.start()
+        try:
+            relay_settings = settings.model_copy(
+                update={"authkit_issuer": upstream.url}
+            )
+            api, context = await start_api(relay_settings)
+            try:
+                transport = httpx.ASGITransport(app=api)
+                async with httpx.AsyncClient(
+                    transport=transport, base_url=BASE_URL
+                ) as http:
+                    first = await http.get("/.well-known/oauth-authorization-server")
+                    upstream.available = False
+                    second = await http.get("/.well-known/oauth-authorization-server")
+            finally:
+                await context.__aexit__(None, None, None)
+        finally:
+            upstream.stop()
+
+        assert first.status_code == 200
+        assert first.json() == upstream.document
+        assert first.json()["issuer"] == upstream.url
+        assert second.json() == upstream.document
+        assert upstream.hits == 1
+
+    async def test_unreachable_issuer_is_503(self, settings) -> None:  # type: ignore[no-untyped-def]
+        upstream = MetadataServer()
+        upstream.available = False
+        upstream.start()
+        try:
+            api, context = await start_api(
+                settings.model_copy(update={"authkit_issuer": upstream.url})
+            )
+            try:
+                transport = httpx.ASGITransport(app=api)
+                async with httpx.AsyncClient(
+                    transport=transport, base_url=BASE_URL
+                ) as http:
+                    response = await http.get("/.well-known/oauth-authorization-server")
+            finally:
+                await context.__aexit__(None, None, None)
+        finally:
+            upstream.stop()
+
+        assert_error(response, 503, "service_unavailable")
+        assert response.headers["retry-after"]
+
+
+class MetadataServer:
+    """An AuthKit stand-in serving only its RFC 8414 document."""
+
+    def __init__(self) -> None:
+        self.available = True
+        self.hits = 0
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return {
+            "issuer": self.url,
+            "authorization_endpoint": f"{self.url}/oauth2/authorize",
+            "token_endpoint": f"{self.url}/oauth2/token",
+            "registration_endpoint": f"{self.url}/oauth2/register",
+            "code_challenge_methods_supported": ["S256"],
+        }
+
+    def start(self) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.hits += 1
+                if (
+                    not outer.available
+                    or self.path != "/.well-known/oauth-authorization-server"
+                ):
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                body = json.dumps(outer.document).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()

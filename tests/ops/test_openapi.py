@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 OPERATION_ID = re.compile(r"^[a-z]+(_[a-z]+)+$")
@@ -113,6 +114,21 @@ class TestOpenApiDocument:
                     "example" in media or "examples" in media or "examples" in schema
                 )
                 assert has_example, (method, path)
+
+    def test_request_body_examples_are_valid(self, document: dict[str, Any]) -> None:
+        for method, path, operation in operations(document):
+            body = operation.get("requestBody")
+            if body is None:
+                continue
+            for media in body["content"].values():
+                schema = {**media["schema"], "components": document["components"]}
+                examples = [media["example"]] if "example" in media else []
+                examples += [e["value"] for e in media.get("examples", {}).values()]
+                examples += _resolve(document, media["schema"]).get("examples", [])
+                validator = Draft202012Validator(schema)
+                for example in examples:
+                    errors = [e.message for e in validator.iter_errors(example)]
+                    assert not errors, (method, path, example, errors)
 
     def test_creates_document_location_and_posts_idempotency(
         self, document: dict[str, Any]

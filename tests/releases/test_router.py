@@ -343,3 +343,25 @@ class TestGetRelease:
 
         assert [r["version"] for r in first["data"] + second["data"]] == [3, 2, 1]
         assert second["page"]["has_more"] is False
+
+
+class TestListReleases:
+    async def test_query_searches_notes_and_sort_by_version(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        app = await create_app(client, auth)
+        await publish(client, auth, app["id"], notes="Adds search")
+        await client.patch(
+            f"/api/v2/apps/{app['id']}", json={"description": "x"}, headers=auth
+        )
+        await publish(client, auth, app["id"], notes="Fixes typos")
+        url = f"/api/v2/apps/{app['id']}/releases"
+
+        found = (await client.get(f"{url}?query=SEARCH", headers=auth)).json()
+        ascending = (await client.get(f"{url}?sort=version", headers=auth)).json()
+
+        assert [r["notes"] for r in found["data"]] == ["Adds search"]
+        assert [r["version"] for r in ascending["data"]] == [1, 2]
+        assert_error(
+            await client.get(f"{url}?sort=name", headers=auth), 422, "validation_failed"
+        )

@@ -37,9 +37,11 @@ async def authenticate(request: Request) -> Principal:
         return cached
 
     if "access_token" in request.query_params:
+        # A token in a URL leaks into logs and histories; it is refused like any
+        # other bad token (401 invalid_token), even beside a good header.
         raise Unauthorized(
             "Tokens are accepted only in the Authorization header.",
-            headers={"WWW-Authenticate": _challenge(request, "invalid_request")},
+            headers={"WWW-Authenticate": _challenge(request, "invalid_token")},
         )
     header = request.headers.get("authorization")
     if not header:

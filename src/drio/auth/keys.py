@@ -14,6 +14,8 @@ from joserfc.jwk import KeySet, RSAKey
 
 KEY_FILE = "dev-signing-key.json"
 DEV_USER_ID = "user_local_developer"
+# The organization the development OAuth flow signs the local developer into.
+DEV_ORG_ID = "org_local_development"
 DEV_USER_EMAIL = "developer@localhost"
 DEV_USER_NAME = "Local Developer"
 DEFAULT_SCOPE = "openid profile email"

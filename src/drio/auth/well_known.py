@@ -9,12 +9,15 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from drio.auth.principal import PUBLISH_SCOPE, READ_SCOPE, WRITE_SCOPE
 from drio.errors import NotFound, ServiceUnavailable
 from drio.logging import log
 
 router = APIRouter(include_in_schema=False)
 
 SCOPES = ["openid", "profile", "email", "offline_access"]
+# The development issuer also grants drio's own scopes, to try narrower tokens.
+DEVELOPMENT_SCOPES = [*SCOPES, READ_SCOPE, WRITE_SCOPE, PUBLISH_SCOPE]
 _METADATA_TTL = 300.0
 
 
@@ -79,7 +82,7 @@ def development_metadata(request: Request) -> dict[str, Any]:
         "token_endpoint": f"{base}/oauth2/token",
         "registration_endpoint": f"{base}/oauth2/register",
         "jwks_uri": f"{base}/oauth2/jwks",
-        "scopes_supported": SCOPES,
+        "scopes_supported": DEVELOPMENT_SCOPES,
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256"],

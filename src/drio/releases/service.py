@@ -31,6 +31,7 @@ RELEASE_SORTING = Sorting(
     },
     default="-created_at",
     id_column=Release.id,
+    search=[Release.notes],
 )
 
 
