@@ -28,7 +28,9 @@ from drio.errors import ERROR_DESCRIPTIONS
 API_PREFIX = "/api/v2"
 ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
 _FASTAPI_422_SCHEMAS = ("HTTPValidationError", "ValidationError")
+_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
 _BODY_METHODS = frozenset({"post", "put", "patch"})
+_STATUS_HEADERS = {"201": "Location", "401": "WWW-Authenticate", "503": "Retry-After"}
 
 TAG_DESCRIPTIONS = {
     "me": "The caller, as its token describes it.",
@@ -212,6 +214,29 @@ def _replace_fastapi_422(document: dict[str, Any]) -> None:
         schemas.pop(name, None)
 
 
+def _complete_operation(
+    path: str, method: str, operation: dict[str, Any], components: dict[str, Any]
+) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    for status in _expected_errors(path, method, operation):
+        current = responses.get(str(status)) or {}
+        schema = current.get("content", {}).get("application/json", {}).get("schema")
+        if schema != {"$ref": ENVELOPE_REF}:
+            responses[str(status)] = _error_response(status)
+    if method == "post":
+        _add_parameter(operation, IDEMPOTENCY_KEY_PARAMETER)
+    if "412" in responses:
+        _add_parameter(operation, IF_MATCH_PARAMETER)
+    for key, response in responses.items():
+        _add_header(response, "X-Request-Id")
+        if key in _STATUS_HEADERS:
+            _add_header(response, _STATUS_HEADERS[key])
+        if method == "post" and key.startswith("2"):
+            _add_header(response, "Idempotent-Replayed")
+    _drop_null_from_optional_body(operation)
+    _add_body_example(operation, components)
+
+
 def polish(document: dict[str, Any]) -> dict[str, Any]:
     """Complete FastAPI's document in place (see the module docstring); returns it."""
     components: dict[str, Any] = document.get("components", {}).get("schemas", {})
@@ -221,37 +246,9 @@ def polish(document: dict[str, Any]) -> dict[str, Any]:
         if not path.startswith(API_PREFIX):
             continue
         for method, operation in item.items():
-            if method not in {"get", "post", "put", "patch", "delete"}:
-                continue
-            tags.extend(t for t in operation.get("tags", ()) if t not in tags)
-            responses: dict[str, Any] = operation.setdefault("responses", {})
-            for status in _expected_errors(path, method, operation):
-                key = str(status)
-                current = responses.get(key)
-                schema = (
-                    (current or {})
-                    .get("content", {})
-                    .get("application/json", {})
-                    .get("schema", {})
-                )
-                if current is None or schema.get("$ref") != ENVELOPE_REF:
-                    responses[key] = _error_response(status)
-            if method == "post":
-                _add_parameter(operation, IDEMPOTENCY_KEY_PARAMETER)
-            if "412" in responses:
-                _add_parameter(operation, IF_MATCH_PARAMETER)
-            for key, response in responses.items():
-                _add_header(response, "X-Request-Id")
-                if key == "201":
-                    _add_header(response, "Location")
-                if key == "401":
-                    _add_header(response, "WWW-Authenticate")
-                if key == "503":
-                    _add_header(response, "Retry-After")
-                if method == "post" and key.startswith("2"):
-                    _add_header(response, "Idempotent-Replayed")
-            _drop_null_from_optional_body(operation)
-            _add_body_example(operation, components)
+            if method in _METHODS:
+                tags.extend(t for t in operation.get("tags", ()) if t not in tags)
+                _complete_operation(path, method, operation, components)
     schemes = document.get("components", {}).get("securitySchemes", {})
     if "oauth" in schemes:
         schemes["oauth"].setdefault("bearerFormat", "JWT")
