@@ -32,10 +32,10 @@ async def record_user(session: AsyncSession, principal: Principal) -> User:
             "updated_at": statement.excluded.updated_at,
         },
     )
-    await session.execute(statement)
     found = await session.scalars(
         select(User)
-        .where(User.id == principal.subject)
+        .from_statement(statement.returning(User))
         .execution_options(populate_existing=True)
     )
-    return found.one()
+    user: User = found.one()
+    return user

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from drio.apps import repository
 from drio.apps.schemas import AppCreate, AppUpdate, BrandingInput
 from drio.auth.principal import Principal
-from drio.drafts.content import build_content, content_hash
+from drio.drafts.content import fingerprint
 from drio.drafts.service import record_edit
 from drio.errors import SlugTaken, ValidationFailed
 from drio.ids import new_id
@@ -115,7 +115,7 @@ async def create_app(
         await starter.seed(session, app)
         await session.flush()
 
-    digest = content_hash(await build_content(session, app))
+    digest = await fingerprint(session, app)
     draft = Draft(
         id=new_id("draft"),
         app_id=app.id,

@@ -231,5 +231,6 @@ register_section(
         entity_type="auth_connection",
         load=_load_section,
         seal=_seal,
+        table=AuthConnection.__tablename__,
     )
 )

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from drio.auth.principal import Principal
-from drio.drafts.content import Content, build_content, content_hash, diff
+from drio.drafts.content import Content, build_content, diff, fingerprint
 from drio.models.app import App
 from drio.models.draft import Draft
 from drio.models.release import Release
@@ -27,11 +27,10 @@ async def record_edit(
     await session.flush()
     user = await record_user(session, principal)
     draft = app.current_draft
-    content = await build_content(session, app)
     now = utcnow()
 
     draft.revision += 1
-    draft.content_hash = content_hash(content)
+    draft.content_hash = await fingerprint(session, app)
     draft.has_changes = draft.content_hash != draft.source_content_hash
     draft.last_edited_at = now
     draft.last_edited_by_id = user.id

@@ -407,10 +407,20 @@ def _check_auth_connections(content: Content) -> list[Issue]:
 
 
 register_section(
-    Section(name="integrations", entity_type="integration", load=_load_integrations)
+    Section(
+        name="integrations",
+        entity_type="integration",
+        load=_load_integrations,
+        table=Integration.__tablename__,
+    )
 )
 register_section(
-    Section(name="operations", entity_type="operation", load=_load_operations)
+    Section(
+        name="operations",
+        entity_type="operation",
+        load=_load_operations,
+        table=Operation.__tablename__,
+    )
 )
 register_check(_check_auth_connections)
 register_check(_check_operations)

@@ -29,9 +29,10 @@ class Draft(RecordMixin, Base):
     source_release_id: Mapped[str | None] = mapped_column(
         ForeignKey("releases.id", use_alter=True, ondelete="SET NULL")
     )
+    # The fingerprint of the draft's stored state (drafts.content.fingerprint), and
+    # the one taken when its source release was published (null for a first draft):
+    # has_changes is content_hash != source_content_hash, known without a join.
     content_hash: Mapped[str]
-    # The content hash of the source release (or of nothing, for a first draft):
-    # has_changes is content_hash != source_content_hash, kept without a join.
     source_content_hash: Mapped[str | None]
     has_changes: Mapped[bool]
     last_edited_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import defer, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from drio.auth.principal import Principal
-from drio.drafts.content import build_content, content_hash, seal_secrets
+from drio.drafts.content import build_content, content_hash, fingerprint, seal_secrets
 from drio.drafts.validation import validate
 from drio.errors import DraftInvalid, NothingToPublish
 from drio.ids import new_id
@@ -45,10 +45,11 @@ async def publish_draft(
     The number of statements does not depend on the size of the draft.
     """
     draft = app.current_draft
+    state = await fingerprint(session, app)
+    if state == draft.source_content_hash:
+        raise NothingToPublish("The draft has no changes since the last release.")
     content = await build_content(session, app)
     digest = content_hash(content)
-    if digest == draft.source_content_hash:
-        raise NothingToPublish("The draft has no changes since the last release.")
     report = validate(content)
     if not report["ok"]:
         raise DraftInvalid(
@@ -93,8 +94,8 @@ async def publish_draft(
         # Revisions keep counting across drafts, so an old ETag never matches anew.
         revision=draft.revision + 1,
         source_release_id=release.id,
-        content_hash=digest,
-        source_content_hash=digest,
+        content_hash=state,
+        source_content_hash=state,
         has_changes=False,
         created_at=now,
         updated_at=now,

@@ -337,5 +337,9 @@ def _check_tools(content: Content) -> list[Issue]:
     return found
 
 
-register_section(Section(name="tools", entity_type="tool", load=_load_section))
+register_section(
+    Section(
+        name="tools", entity_type="tool", load=_load_section, table=Tool.__tablename__
+    )
+)
 register_check(_check_tools)

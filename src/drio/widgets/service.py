@@ -234,5 +234,12 @@ def _check_widgets(content: Content) -> list[Issue]:
     return found
 
 
-register_section(Section(name="widgets", entity_type="widget", load=_load_section))
+register_section(
+    Section(
+        name="widgets",
+        entity_type="widget",
+        load=_load_section,
+        table=Widget.__tablename__,
+    )
+)
 register_check(_check_widgets)
