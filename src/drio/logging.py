@@ -185,10 +185,11 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_tracking)
         except Exception:
-            # Every 500 is a bug: log it with its traceback, answer in the envelope.
-            log.exception("http.unhandled_error")
+            # UnhandledErrorMiddleware answers first; this is the last resort for an
+            # error in the middleware between the two.
             if started_response:
                 raise
+            log.exception("http.unhandled_error")
             from drio.errors import internal_error_response
 
             await internal_error_response(request_id)(scope, receive, send_with_id)
@@ -200,3 +201,41 @@ class RequestContextMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
+
+
+class UnhandledErrorMiddleware:
+    """Answers an unhandled exception with the 500 envelope, and logs its traceback.
+
+    It sits inside the CORS middleware, so a browser can read that 500 like any other
+    error; RequestContextMiddleware, outside both, still writes the access line.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        started_response = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            # Every 500 is a bug: log it with its traceback, answer in the envelope.
+            log.exception("http.unhandled_error")
+            if started_response:
+                raise
+            from drio.errors import internal_error_response
+
+            request_id = scope.get("state", {}).get("request_id")
+            if not isinstance(request_id, str):
+                request_id = current_request_id()
+            await internal_error_response(request_id)(scope, receive, send)

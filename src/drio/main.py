@@ -20,7 +20,12 @@ from drio.db.engine import create_engine, create_sessionmaker, resolve_database_
 from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
-from drio.logging import RequestContextMiddleware, configure_logging, log
+from drio.logging import (
+    RequestContextMiddleware,
+    UnhandledErrorMiddleware,
+    configure_logging,
+    log,
+)
 from drio.oauth import router as oauth_router
 from drio.openapi import polish
 from drio.settings import Settings, get_settings
@@ -112,6 +117,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         # The stand-in for AuthKit: absent (404) whenever an issuer is configured.
         api.include_router(oauth_router.router)
     api.include_router(health_router)
+    # Middleware added first runs innermost: errors, then CORS, then request context.
+    api.add_middleware(UnhandledErrorMiddleware)
     if settings.cors_origins:
         api.add_middleware(
             CORSMiddleware,

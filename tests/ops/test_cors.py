@@ -3,6 +3,7 @@ from __future__ import annotations
 import httpx
 
 from drio.settings import Settings
+from tests.factories import assert_error
 from tests.ops.conftest import running_api
 
 DASHBOARD = "https://dashboard.acme.test"
@@ -33,6 +34,20 @@ class TestCors:
             response = await http.get("/api/v2/apps", headers={"Origin": DASHBOARD})
 
         assert response.status_code == 401
+        assert response.headers["access-control-allow-origin"] == DASHBOARD
+
+    async def test_a_server_error_is_readable_by_the_browser(
+        self, settings: Settings
+    ) -> None:
+        async def explode() -> None:
+            raise RuntimeError("boom")
+
+        async with running_api(settings, cors_origins=[DASHBOARD]) as (api, http):
+            api.add_api_route("/explode", explode)
+            response = await http.get("/explode", headers={"Origin": DASHBOARD})
+
+        error = assert_error(response, 500, "internal_error")
+        assert "boom" not in error["message"]
         assert response.headers["access-control-allow-origin"] == DASHBOARD
 
     async def test_disallowed_origin_gets_no_cors_headers(
