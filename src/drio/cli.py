@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -34,6 +36,23 @@ def _database_url() -> str:
     return url
 
 
+def _exit_on_stop_signal(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _stop_cleanly_on_signals() -> None:
+    """Let SIGTERM and SIGINT end `drio serve` through a normal exit.
+
+    uvicorn drains the requests in flight on SIGTERM, then raises the signal again for
+    the handler it found. With the default one the process would die of the signal,
+    skipping the exit hooks, and the embedded PostgreSQL would be left running. A
+    handler that exits normally lets those hooks stop it (also when the signal comes
+    during start-up).
+    """
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _exit_on_stop_signal)
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -47,8 +66,12 @@ def serve(
     import uvicorn
 
     from drio.db.migrate import upgrade_to_head
+    from drio.logging import configure_logging, log
 
+    _stop_cleanly_on_signals()
     settings = get_settings()
+    # The supervising process logs too (uvicorn's worker management, shutdown).
+    configure_logging(settings)
     url = _database_url()
     if migrate:
         upgrade_to_head(url)
@@ -56,16 +79,20 @@ def serve(
         from drio.auth.keys import load_or_create_signing_key
 
         load_or_create_signing_key(settings.data_dir)
-    uvicorn.run(
-        "drio.main:create_api_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        proxy_headers=True,
-        timeout_graceful_shutdown=30,
-    )
+    try:
+        uvicorn.run(
+            "drio.main:create_api_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            proxy_headers=True,
+            timeout_graceful_shutdown=30,
+        )
+    finally:
+        # The embedded database (if this process started it) stops as it exits.
+        log.info("server.stopped", embedded_database=settings.database_url is None)
 
 
 @cli.command()

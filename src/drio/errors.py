@@ -9,7 +9,7 @@ import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -28,6 +28,21 @@ class ErrorBody(BaseModel):
 
 
 class ErrorEnvelope(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "code": "not_found",
+                        "message": "The app was not found.",
+                        "details": None,
+                        "request_id": "266ea41d-adf5-480b-af50-15b940c2b846",
+                    }
+                }
+            ]
+        }
+    )
+
     error: ErrorBody
 
 
@@ -329,21 +344,26 @@ def install_error_handlers(api: FastAPI) -> None:
     )
 
 
+ERROR_DESCRIPTIONS = {
+    400: "Malformed request (bad JSON, cursor or header).",
+    401: "Missing or invalid bearer token.",
+    403: "The token lacks the needed scope.",
+    404: "Unknown resource, or one the caller cannot see.",
+    409: "Conflict with the current state.",
+    412: "If-Match did not match the draft revision.",
+    413: "Request body too large.",
+    415: "Request body is not JSON.",
+    422: "Well-formed but invalid input.",
+    503: "A dependency (database, signing keys) is unavailable.",
+}
+
+
 def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry documenting a route's error statuses."""
-    descriptions = {
-        400: "Malformed request (bad JSON, cursor or header).",
-        401: "Missing or invalid bearer token.",
-        403: "The token lacks the needed scope.",
-        404: "Unknown resource, or one the caller cannot see.",
-        409: "Conflict with the current state.",
-        412: "If-Match did not match the draft revision.",
-        413: "Request body too large.",
-        415: "Request body is not JSON.",
-        422: "Well-formed but invalid input.",
-        503: "A dependency (database, signing keys) is unavailable.",
-    }
     return {
-        code: {"model": ErrorEnvelope, "description": descriptions.get(code, "Error.")}
+        code: {
+            "model": ErrorEnvelope,
+            "description": ERROR_DESCRIPTIONS.get(code, "Error."),
+        }
         for code in status_codes
     }

@@ -22,10 +22,17 @@ async def readyz(request: Request) -> JSONResponse:
     expected: frozenset[str] | None = request.app.state.head_revisions
     try:
         async with request.app.state.engine.connect() as connection:
-            rows = await connection.scalars(
-                text("SELECT version_num FROM alembic_version")
+            # A database never migrated has no alembic_version table: that is a
+            # schema behind, not an unreachable database.
+            migrated = await connection.scalar(
+                text("SELECT to_regclass('alembic_version') IS NOT NULL")
             )
-            current = frozenset(rows)
+            current: frozenset[str] = frozenset()
+            if migrated:
+                rows = await connection.scalars(
+                    text("SELECT version_num FROM alembic_version")
+                )
+                current = frozenset(rows)
     except (SQLAlchemyError, OSError) as exc:
         return JSONResponse(
             {

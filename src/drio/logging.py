@@ -60,6 +60,10 @@ def configure_logging(settings: Settings) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # With several workers, the process tells whose line it is.
+        structlog.processors.CallsiteParameterAdder(
+            [structlog.processors.CallsiteParameter.PROCESS]
+        ),
         structlog.processors.format_exc_info,
         redact,
     ]
@@ -101,6 +105,27 @@ def configure_logging(settings: Settings) -> None:
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def route_template(scope: Scope) -> str | None:
+    """The matched route's full path template, such as /api/v2/apps/{app_id}.
+
+    FastAPI may hand over the route of an included router, whose path lacks the
+    prefixes it was included under. Those prefixes are the part of the request path
+    before the route's own pattern matches, so they are put back from there.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    pattern = getattr(route, "path_regex", None)
+    if not isinstance(template, str):
+        return None
+    path: str = scope.get("path", "")
+    if pattern is None or path == template:
+        return template
+    for start in range(len(path)):
+        if path[start] == "/" and pattern.fullmatch(path[start:]):
+            return path[:start] + template
+    return template
 
 
 def current_request_id() -> str:
@@ -160,19 +185,57 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_tracking)
         except Exception:
+            # UnhandledErrorMiddleware answers first; this is the last resort for an
+            # error in the middleware between the two.
+            if started_response:
+                raise
+            log.exception("http.unhandled_error")
+            from drio.errors import internal_error_response
+
+            await internal_error_response(request_id)(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "http.request",
+                status=status,
+                route=route_template(scope),
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            structlog.contextvars.clear_contextvars()
+
+
+class UnhandledErrorMiddleware:
+    """Answers an unhandled exception with the 500 envelope, and logs its traceback.
+
+    It sits inside the CORS middleware, so a browser can read that 500 like any other
+    error; RequestContextMiddleware, outside both, still writes the access line.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        started_response = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
             # Every 500 is a bug: log it with its traceback, answer in the envelope.
             log.exception("http.unhandled_error")
             if started_response:
                 raise
             from drio.errors import internal_error_response
 
-            await internal_error_response(request_id)(scope, receive, send_with_id)
-        finally:
-            route = scope.get("route")
-            log.info(
-                "http.request",
-                status=status,
-                route=getattr(route, "path", None),
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
-            structlog.contextvars.clear_contextvars()
+            request_id = scope.get("state", {}).get("request_id")
+            if not isinstance(request_id, str):
+                request_id = current_request_id()
+            await internal_error_response(request_id)(scope, receive, send)

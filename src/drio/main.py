@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from joserfc.jwk import KeySet
@@ -19,8 +20,14 @@ from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
 from drio.http import DrioCORSMiddleware, HeadAsGetMiddleware
-from drio.logging import RequestContextMiddleware, configure_logging, log
+from drio.logging import (
+    RequestContextMiddleware,
+    UnhandledErrorMiddleware,
+    configure_logging,
+    log,
+)
 from drio.oauth import router as oauth_router
+from drio.openapi import polish
 from drio.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -30,6 +37,17 @@ widgets). Every write lands in the app's current draft; publishing freezes it.
 
 Errors share one envelope: `{"error": {"code", "message", "details", "request_id"}}`.
 """
+
+
+class DrioAPI(FastAPI):
+    """FastAPI, with the OpenAPI document completed by drio.openapi.polish."""
+
+    def openapi(self) -> dict[str, Any]:
+        previous = self.openapi_schema
+        document = super().openapi()
+        if document is not previous:
+            polish(document)
+        return document
 
 
 def _key_source(api: FastAPI, settings: Settings) -> KeySource:
@@ -78,7 +96,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
 def create_api(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
-    api = FastAPI(
+    api = DrioAPI(
         title="drio management API",
         version=__version__,
         description=DESCRIPTION,
@@ -99,6 +117,9 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         # The stand-in for AuthKit: absent (404) whenever an issuer is configured.
         api.include_router(oauth_router.router)
     api.include_router(health_router)
+    # Middleware added first runs innermost: errors, HEAD as GET, then CORS, then
+    # the request context.
+    api.add_middleware(UnhandledErrorMiddleware)
     api.add_middleware(HeadAsGetMiddleware)
     if settings.cors_origins:
         api.add_middleware(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from drio.models.app import App
 from drio.schemas import (
@@ -53,6 +53,19 @@ class Branding(Schema):
 
 
 class AppCreate(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Acme Support",
+                    "description": "Support copilot",
+                    "company_url": "https://acme.com",
+                    "branding": {"primary_color": "#0f172a", "border_radius": "lg"},
+                }
+            ]
+        }
+    )
+
     name: Name = Field(examples=["Acme Support"])
     slug: Slug | None = Field(default=None, examples=["acme-support"])
     description: Description | None = Field(default=None, examples=["Support copilot"])
@@ -64,6 +77,17 @@ class AppCreate(InputSchema):
 
 class AppUpdate(InputSchema):
     """Partial update. Members absent stay; null clears an optional member."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "description": "Answers support questions",
+                    "branding": {"accent_color": "#f59e0b"},
+                }
+            ]
+        }
+    )
 
     name: Name | None = None
     slug: Slug | None = None

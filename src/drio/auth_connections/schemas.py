@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, SecretStr, StringConstraints, field_validator
 
 from drio.catalogs.providers import API_KEY, BASIC, BEARER, OAUTH2
 from drio.models.auth_connection import AuthConnection
@@ -91,6 +91,14 @@ class AuthConnectionCreate(InputSchema):
 
 class AuthConnectionUpdate(InputSchema):
     """Partial update; config and secrets are merge patches."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "CRM OAuth", "secrets": {"client_secret": "new-client-secret"}}
+            ]
+        }
+    )
 
     name: Name | None = None
     key: Key | None = None

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from jsonschema import SchemaError
 from jsonschema.validators import Draft202012Validator, validator_for
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from drio.errors import ValidationFailed
 from drio.models.integration import Integration, Operation
@@ -63,6 +63,14 @@ class IntegrationCreate(InputSchema):
 
 class IntegrationUpdate(InputSchema):
     """Partial update; default_headers is a merge patch."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"base_url": "https://api.example.com/v2", "timeout_ms": 10000}
+            ]
+        }
+    )
 
     name: Name | None = None
     key: Key | None = None

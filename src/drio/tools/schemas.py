@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from drio.models.tool import Tool
 from drio.schemas import Description, InputSchema, Key, Name, Schema
@@ -49,6 +49,14 @@ class ToolCreate(InputSchema):
 class ToolUpdate(InputSchema):
     """Partial update; annotations is a merge patch."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"description": "Find contacts by name or email.", "is_enabled": True}
+            ]
+        }
+    )
+
     name: Name | None = None
     key: Key | None = None
     description: Description | None = None
@@ -74,6 +82,12 @@ class BindingPut(InputSchema):
 
 
 class ChainPut(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"next_tool_ids": ["tool_01jd7x3k5q9n2m4p6r8t0v2w4y"]}]
+        }
+    )
+
     next_tool_ids: list[str] = Field(max_length=MAX_NEXT_TOOLS)
 
 

@@ -4,7 +4,13 @@ import json
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from drio.models.widget import Widget
 from drio.schemas import HttpUrl, InputSchema, Key, Name, Schema
@@ -115,6 +121,17 @@ class WidgetCreate(InputSchema):
 class WidgetUpdate(InputSchema):
     """Partial update; config is a merge patch. Actions have their own PUT."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Contacts",
+                    "config": {"field_mappings": {"Email": "$.contacts[*].email"}},
+                }
+            ]
+        }
+    )
+
     name: Name | None = None
     key: Key | None = None
     type: WidgetType | None = None
@@ -132,6 +149,22 @@ class WidgetUpdate(InputSchema):
 
 
 class ActionsPut(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "actions": [
+                        {
+                            "trigger": "row.select",
+                            "type": "send_message",
+                            "template": "Tell me about {{ row.email }}",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     actions: list[Action] = Field(max_length=MAX_ACTIONS)
 
 
