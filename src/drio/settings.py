@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     jwks_cache_seconds: int = Field(
         default=300, ge=1, description="How long fetched signing keys are trusted."
     )
+    debug_query_count: bool = Field(
+        default=False,
+        description="Answer every request with X-Query-Count (SQL statements run).",
+    )
 
     @model_validator(mode="before")
     @classmethod
