@@ -104,6 +104,20 @@ def _from_json(value: Any) -> Any:
     return value
 
 
+def _stamp(scope: str, sort: str, query: str | None) -> str:
+    return hashlib.sha256(f"{scope}\0{sort}\0{query or ''}".encode()).hexdigest()[:16]
+
+
+def cursor_for(scope: str, sort: str, query: str | None, values: list[Any]) -> str:
+    """The cursor that resumes a list after the row with these sort-key values.
+
+    `values` are the sort columns' values and then the id, as `paginate` reads them.
+    """
+    return _encode(
+        {"s": _stamp(scope, sort, query), "v": [_to_json(v) for v in values]}
+    )
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -127,9 +141,7 @@ async def paginate(
             "sort", f"unknown sort field '{name}' (allowed: {allowed})", "enum"
         )
     keys = [*columns, sorting.id_column]
-    stamp = hashlib.sha256(
-        f"{scope}\0{sort}\0{params.query or ''}".encode()
-    ).hexdigest()[:16]
+    stamp = _stamp(scope, sort, params.query)
 
     if params.query:
         pattern = f"%{_escape_like(params.query)}%"
@@ -164,6 +176,7 @@ async def paginate(
     next_cursor = None
     if has_more:
         last = rows[-1]
-        values = [_to_json(getattr(last, k.key)) for k in keys]
-        next_cursor = _encode({"s": stamp, "v": values})
+        next_cursor = cursor_for(
+            scope, sort, params.query, [getattr(last, k.key) for k in keys]
+        )
     return rows, Page(has_more=has_more, next_cursor=next_cursor)
