@@ -15,7 +15,12 @@ from drio.auth import well_known
 from drio.auth.keys import load_or_create_signing_key, public_jwks
 from drio.auth.verifier import JWKSKeySource, KeySource, StaticKeySource, TokenVerifier
 from drio.db import querycount
-from drio.db.engine import create_engine, create_sessionmaker, resolve_database_url
+from drio.db.engine import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    resolve_database_url,
+)
 from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
@@ -48,6 +53,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     querycount.install(engine)
     api.state.engine = engine
     api.state.sessionmaker = create_sessionmaker(engine)
+    api.state.read_sessionmaker = create_read_sessionmaker(engine)
     api.state.head_revisions = head_revisions()
     keys = _key_source(api, settings)
     api.state.verifier = TokenVerifier(

@@ -32,7 +32,7 @@ class PageParams:
     query: str | None
 
 
-def page_params(
+async def page_params(
     cursor: Annotated[
         str | None,
         Query(max_length=2048, description="Opaque cursor from page.next_cursor."),
