@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, Select, bindparam, select
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import BindParameter, Column, Row, Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, joinedload
 
 from drio.models.app import App
 from drio.models.draft import Draft
 from drio.models.release import Release
+from drio.models.user import User
+
+M = TypeVar("M")
 
 
 def tenant_apps(tenant_id: str | BindParameter[str]) -> Select[App]:
@@ -40,14 +46,87 @@ _GET_APP = with_state(
 _GET_APP_FOR_UPDATE = _GET_APP.with_for_update(of=App)
 
 
+def _columns(table: Any, *, leave_out: tuple[str, ...] = ()) -> list[Column[Any]]:
+    if not isinstance(table, Table):
+        raise TypeError(table)
+    return [c for c in table.columns if c.key not in leave_out]
+
+
+_APP_COLUMNS = _columns(App.__table__)
+_DRAFT_COLUMNS = _columns(Draft.__table__)
+_USER_COLUMNS = _columns(User.__table__)
+_RELEASE_COLUMNS = _columns(Release.__table__, leave_out=("content", "sealed_secrets"))
+_apps, _drafts, _users, _releases = (
+    App.__table__,
+    Draft.__table__,
+    User.__table__,
+    Release.__table__,
+)
+
+# The same row as _GET_APP, as a Core select: it is the hottest query of the
+# dashboards, and the ORM's loading machinery cost more than the query itself.
+_READ_APP = (
+    select(*_APP_COLUMNS, *_DRAFT_COLUMNS, *_USER_COLUMNS, *_RELEASE_COLUMNS)
+    .select_from(
+        _apps.outerjoin(_drafts, _drafts.c.id == _apps.c.current_draft_id)
+        .outerjoin(_users, _users.c.id == _drafts.c.last_edited_by_id)
+        .outerjoin(_releases, _releases.c.id == _apps.c.latest_release_id)
+    )
+    .where(
+        _apps.c.tenant_id == bindparam("tenant_id"),
+        _apps.c.id == bindparam("app_id"),
+    )
+)
+
+
+def _instance(
+    cls: type[M], columns: Sequence[Column[Any]], values: Sequence[Any]
+) -> M | None:
+    """A loaded-looking instance, filled as the ORM's own loader fills one."""
+    if values[0] is None:
+        return None
+    instance: M = cls.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    instance.__dict__.update(zip((c.key for c in columns), values, strict=True))
+    return instance
+
+
+_CUTS = [0]
+for _group in (_APP_COLUMNS, _DRAFT_COLUMNS, _USER_COLUMNS, _RELEASE_COLUMNS):
+    _CUTS.append(_CUTS[-1] + len(_group))
+
+
+def _app_from_row(row: Row[Any]) -> App:
+    values = tuple(row)
+    cuts = _CUTS
+    app = _instance(App, _APP_COLUMNS, values[cuts[0] : cuts[1]])
+    draft = _instance(Draft, _DRAFT_COLUMNS, values[cuts[1] : cuts[2]])
+    user = _instance(User, _USER_COLUMNS, values[cuts[2] : cuts[3]])
+    release = _instance(Release, _RELEASE_COLUMNS, values[cuts[3] : cuts[4]])
+    if app is None:
+        raise LookupError("an app row without an id")
+    if draft is not None:
+        draft.__dict__["last_edited_by"] = user
+    app.__dict__["current_draft"] = draft
+    app.__dict__["latest_release"] = release
+    return app
+
+
 async def get_app(
     session: AsyncSession, *, tenant_id: str, app_id: str, for_update: bool = False
 ) -> App | None:
-    statement = _GET_APP_FOR_UPDATE if for_update else _GET_APP
-    app: App | None = await session.scalar(
-        statement, {"tenant_id": tenant_id, "app_id": app_id}
-    )
-    return app
+    """The app with its draft, the draft's last editor and the latest release.
+
+    For update, a session-bound ORM instance under a row lock. For reading, a
+    detached instance built from one Core select: it is not in the session, so it
+    must not be changed.
+    """
+    params = {"tenant_id": tenant_id, "app_id": app_id}
+    if for_update:
+        app: App | None = await session.scalar(_GET_APP_FOR_UPDATE, params)
+        return app
+    connection = await session.connection()
+    row = (await connection.execute(_READ_APP, params)).first()
+    return _app_from_row(row) if row is not None else None
 
 
 async def slug_exists(session: AsyncSession, *, tenant_id: str, slug: str) -> bool:
