@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import BindParameter, Column, Row, Select, Table, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import defer, joinedload
 
 from drio.models.app import App
@@ -124,8 +124,16 @@ async def get_app(
     if for_update:
         app: App | None = await session.scalar(_GET_APP_FOR_UPDATE, params)
         return app
-    connection = await session.connection()
-    row = (await connection.execute(_READ_APP, params)).first()
+    # Reads run without a transaction, so the connection need not be the session's;
+    # the session's own bookkeeping cost as much as the query (see README,
+    # Performance). It goes back to the pool before the route runs its own queries.
+    engine = session.bind
+    if isinstance(engine, AsyncEngine):
+        async with engine.connect() as connection:
+            row = (await connection.execute(_READ_APP, params)).first()
+    else:
+        result = await (await session.connection()).execute(_READ_APP, params)
+        row = result.first()
     return _app_from_row(row) if row is not None else None
 
 

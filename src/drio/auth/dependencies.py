@@ -36,7 +36,11 @@ async def authenticate(request: Request) -> Principal:
     if isinstance(cached, Principal):
         return cached
 
-    if "access_token" in request.query_params:
+    # The raw query string is checked first: parsing it costs more than the check.
+    if (
+        b"access_token" in request.scope.get("query_string", b"")
+        and "access_token" in request.query_params
+    ):
         raise Unauthorized(
             "Tokens are accepted only in the Authorization header.",
             headers={"WWW-Authenticate": _challenge(request, "invalid_request")},
