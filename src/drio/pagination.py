@@ -6,13 +6,13 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
-from sqlalchemy import Select, or_, tuple_
+from sqlalchemy import Row, Select, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -131,6 +131,41 @@ async def paginate(
     scope: str,
 ) -> tuple[list[T], Page]:
     """Run one page of `statement`; `scope` ties cursors to this list and tenant."""
+
+    async def load(page: Select[Any]) -> list[T]:
+        return list((await session.scalars(page)).unique())
+
+    return await _paginate(statement, load, params=params, sorting=sorting, scope=scope)
+
+
+async def paginate_rows(
+    session: AsyncSession,
+    statement: Select[Any],
+    *,
+    params: PageParams,
+    sorting: Sorting,
+    scope: str,
+    build: Callable[[Sequence[Row[Any]]], list[T]],
+) -> tuple[list[T], Page]:
+    """`paginate` for a Core select: `build` turns its rows into the page's items.
+
+    The items must have the sort columns as attributes, as ORM instances have.
+    """
+
+    async def load(page: Select[Any]) -> list[T]:
+        return build((await session.execute(page)).all())
+
+    return await _paginate(statement, load, params=params, sorting=sorting, scope=scope)
+
+
+async def _paginate(
+    statement: Select[Any],
+    load: Callable[[Select[Any]], Awaitable[list[T]]],
+    *,
+    params: PageParams,
+    sorting: Sorting,
+    scope: str,
+) -> tuple[list[T], Page]:
     sort = params.sort or sorting.default
     name = sort.removeprefix("-")
     descending = sort.startswith("-")
@@ -166,11 +201,7 @@ async def paginate(
         )
 
     order = [k.desc() if descending else k.asc() for k in keys]
-    rows = list(
-        (
-            await session.scalars(statement.order_by(*order).limit(params.limit + 1))
-        ).unique()
-    )
+    rows = await load(statement.order_by(*order).limit(params.limit + 1))
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     next_cursor = None

@@ -63,19 +63,24 @@ _apps, _drafts, _users, _releases = (
     Release.__table__,
 )
 
+
 # The same row as _GET_APP, as a Core select: it is the hottest query of the
 # dashboards, and the ORM's loading machinery cost more than the query itself.
-_READ_APP = (
-    select(*_APP_COLUMNS, *_DRAFT_COLUMNS, *_USER_COLUMNS, *_RELEASE_COLUMNS)
-    .select_from(
-        _apps.outerjoin(_drafts, _drafts.c.id == _apps.c.current_draft_id)
-        .outerjoin(_users, _users.c.id == _drafts.c.last_edited_by_id)
-        .outerjoin(_releases, _releases.c.id == _apps.c.latest_release_id)
+def tenant_app_rows(tenant_id: str | BindParameter[str]) -> Select[Any]:
+    """Apps of one tenant with their state, as rows for `apps_from_rows`."""
+    return (
+        select(*_APP_COLUMNS, *_DRAFT_COLUMNS, *_USER_COLUMNS, *_RELEASE_COLUMNS)
+        .select_from(
+            _apps.outerjoin(_drafts, _drafts.c.id == _apps.c.current_draft_id)
+            .outerjoin(_users, _users.c.id == _drafts.c.last_edited_by_id)
+            .outerjoin(_releases, _releases.c.id == _apps.c.latest_release_id)
+        )
+        .where(_apps.c.tenant_id == tenant_id)
     )
-    .where(
-        _apps.c.tenant_id == bindparam("tenant_id"),
-        _apps.c.id == bindparam("app_id"),
-    )
+
+
+_READ_APP = tenant_app_rows(bindparam("tenant_id")).where(
+    _apps.c.id == bindparam("app_id")
 )
 
 
@@ -109,6 +114,10 @@ def _app_from_row(row: Row[Any]) -> App:
     app.__dict__["current_draft"] = draft
     app.__dict__["latest_release"] = release
     return app
+
+
+def apps_from_rows(rows: Sequence[Row[Any]]) -> list[App]:
+    return [_app_from_row(row) for row in rows]
 
 
 async def get_app(
