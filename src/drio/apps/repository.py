@@ -64,10 +64,12 @@ _apps, _drafts, _users, _releases = (
 )
 
 
-# The same row as _GET_APP, as a Core select: it is the hottest query of the
-# dashboards, and the ORM's loading machinery cost more than the query itself.
 def tenant_app_rows(tenant_id: str | BindParameter[str]) -> Select[Any]:
-    """Apps of one tenant with their state, as rows for `apps_from_rows`."""
+    """Apps of one tenant with their state, as rows for `apps_from_rows`.
+
+    The same rows as `with_state`, as a Core select: reading apps is the dashboards'
+    hottest path, and the ORM's loading machinery cost more than the query itself.
+    """
     return (
         select(*_APP_COLUMNS, *_DRAFT_COLUMNS, *_USER_COLUMNS, *_RELEASE_COLUMNS)
         .select_from(
