@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from types import FrameType
 from typing import Annotated
 
 import typer
 
-from drio.settings import get_settings
+from drio.settings import Settings, get_settings
 
 cli = typer.Typer(
     help="drio server: the drio v2 management API.",
@@ -53,6 +54,15 @@ def _stop_cleanly_on_signals() -> None:
         signal.signal(stop, _exit_on_stop_signal)
 
 
+def _warm_up(settings: Settings) -> None:
+    import drio.main  # noqa: F401
+
+    if settings.development_auth:
+        from drio.auth.keys import load_or_create_signing_key
+
+        load_or_create_signing_key(settings.data_dir)
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -72,13 +82,15 @@ def serve(
     settings = get_settings()
     # The supervising process logs too (uvicorn's worker management, shutdown).
     configure_logging(settings)
+    # Starting the embedded PostgreSQL waits on initdb and pg_ctl; meanwhile a thread
+    # imports the app and makes the development key, which took a third of a first
+    # start (issue 6, P5).
+    warm = threading.Thread(target=_warm_up, args=(settings,), daemon=True)
+    warm.start()
     url = _database_url()
+    warm.join()
     if migrate:
         upgrade_to_head(url)
-    if settings.development_auth:
-        from drio.auth.keys import load_or_create_signing_key
-
-        load_or_create_signing_key(settings.data_dir)
     try:
         uvicorn.run(
             "drio.main:create_api_from_env",

@@ -15,7 +15,13 @@ from drio.api import build_api_router
 from drio.auth import well_known
 from drio.auth.keys import load_or_create_signing_key, public_jwks
 from drio.auth.verifier import JWKSKeySource, KeySource, StaticKeySource, TokenVerifier
-from drio.db.engine import create_engine, create_sessionmaker, resolve_database_url
+from drio.db import querycount
+from drio.db.engine import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    resolve_database_url,
+)
 from drio.db.migrate import head_revisions
 from drio.errors import install_error_handlers
 from drio.health import router as health_router
@@ -68,8 +74,10 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     settings: Settings = api.state.settings
     database_url = resolve_database_url(settings)
     engine = create_engine(database_url, pool_size=settings.db_pool_size)
+    querycount.install(engine)
     api.state.engine = engine
     api.state.sessionmaker = create_sessionmaker(engine)
+    api.state.read_sessionmaker = create_read_sessionmaker(engine)
     api.state.head_revisions = head_revisions()
     keys = _key_source(api, settings)
     api.state.verifier = TokenVerifier(
@@ -143,6 +151,8 @@ def create_api(settings: Settings | None = None) -> FastAPI:
             ],
             max_age=600,
         )
+    if settings.debug_query_count:
+        api.add_middleware(querycount.QueryCountMiddleware)
     api.add_middleware(RequestContextMiddleware)
     return api
 

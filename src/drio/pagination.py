@@ -6,13 +6,13 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
-from sqlalchemy import Select, or_, tuple_
+from sqlalchemy import Row, Select, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -32,7 +32,7 @@ class PageParams:
     query: str | None
 
 
-def page_params(
+async def page_params(
     cursor: Annotated[
         str | None,
         Query(max_length=2048, description="Opaque cursor from page.next_cursor."),
@@ -138,6 +138,20 @@ def _from_json(value: Any, column: InstrumentedAttribute[Any]) -> Any:
     raise invalid
 
 
+def _stamp(scope: str, sort: str, query: str | None) -> str:
+    return hashlib.sha256(f"{scope}\0{sort}\0{query or ''}".encode()).hexdigest()[:16]
+
+
+def cursor_for(scope: str, sort: str, query: str | None, values: list[Any]) -> str:
+    """The cursor that resumes a list after the row with these sort-key values.
+
+    `values` are the sort columns' values and then the id, as `paginate` reads them.
+    """
+    return _encode(
+        {"s": _stamp(scope, sort, query), "v": [_to_json(v) for v in values]}
+    )
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -151,6 +165,41 @@ async def paginate(
     scope: str,
 ) -> tuple[list[T], Page]:
     """Run one page of `statement`; `scope` ties cursors to this list and tenant."""
+
+    async def load(page: Select[Any]) -> list[T]:
+        return list((await session.scalars(page)).unique())
+
+    return await _paginate(statement, load, params=params, sorting=sorting, scope=scope)
+
+
+async def paginate_rows(
+    session: AsyncSession,
+    statement: Select[Any],
+    *,
+    params: PageParams,
+    sorting: Sorting,
+    scope: str,
+    build: Callable[[Sequence[Row[Any]]], list[T]],
+) -> tuple[list[T], Page]:
+    """`paginate` for a Core select: `build` turns its rows into the page's items.
+
+    The items must have the sort columns as attributes, as ORM instances have.
+    """
+
+    async def load(page: Select[Any]) -> list[T]:
+        return build((await session.execute(page)).all())
+
+    return await _paginate(statement, load, params=params, sorting=sorting, scope=scope)
+
+
+async def _paginate(
+    statement: Select[Any],
+    load: Callable[[Select[Any]], Awaitable[list[T]]],
+    *,
+    params: PageParams,
+    sorting: Sorting,
+    scope: str,
+) -> tuple[list[T], Page]:
     sort = params.sort or sorting.default
     name = sort.removeprefix("-")
     descending = sort.startswith("-")
@@ -161,9 +210,7 @@ async def paginate(
             "sort", f"unknown sort field '{name}' (allowed: {allowed})", "enum"
         )
     keys = [*columns, sorting.id_column]
-    stamp = hashlib.sha256(
-        f"{scope}\0{sort}\0{params.query or ''}".encode()
-    ).hexdigest()[:16]
+    stamp = _stamp(scope, sort, params.query)
 
     if params.query and sorting.search:
         pattern = f"%{_escape_like(params.query)}%"
@@ -188,18 +235,15 @@ async def paginate(
         )
 
     order = [k.desc() if descending else k.asc() for k in keys]
-    rows = list(
-        (
-            await session.scalars(statement.order_by(*order).limit(params.limit + 1))
-        ).unique()
-    )
+    rows = await load(statement.order_by(*order).limit(params.limit + 1))
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     next_cursor = None
     if has_more:
         last = rows[-1]
-        values = [_to_json(getattr(last, k.key)) for k in keys]
-        next_cursor = _encode({"s": stamp, "v": values})
+        next_cursor = cursor_for(
+            scope, sort, params.query, [getattr(last, k.key) for k in keys]
+        )
     return rows, Page(has_more=has_more, next_cursor=next_cursor)
 
 

@@ -1,7 +1,8 @@
 """DrioRoute: the request pipeline every API route shares.
 
 It checks and parses the JSON body, opens the request's one transaction, applies
-Idempotency-Key for POSTs, runs the route, and commits. A failed commit raises, so the
+Idempotency-Key for POSTs, runs the route, and commits. GET and HEAD run without a
+transaction: their statements are reads, each with its own snapshot either way. A failed commit raises, so the
 client sees the error envelope, never a 2xx for work that was not saved.
 """
 
@@ -29,6 +30,8 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 _INT64 = (-(2**63), 2**63 - 1)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Reads run without a transaction (see drio.db.engine.create_read_sessionmaker).
+_SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -160,6 +163,10 @@ class DrioRoute(APIRoute):
             body = (
                 await _prepare_body(request) if request.method in _BODY_METHODS else b""
             )
+            if request.method in _SAFE_METHODS:
+                async with request.app.state.read_sessionmaker() as session:
+                    request.state.session = session
+                    return await handler(request)
             key = idempotency.read_key(request) if request.method == "POST" else None
             sessionmaker = request.app.state.sessionmaker
             async with sessionmaker() as session:

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
         ge=1,
         description="Lifetime of access tokens from the development OAuth server.",
     )
+    debug_query_count: bool = Field(
+        default=False,
+        description="Answer every request with X-Query-Count (SQL statements run).",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -69,6 +69,9 @@ def _loader(
     return load
 
 
+# AppInScope is for reading: its app is built from one Core select and is not in the
+# request's session, so changes to it are never saved. Routes that change an app (or
+# anything whose draft bookkeeping must follow) take AppForWrite.
 AppInScope = Annotated[
     tuple[App, Principal], Depends(_loader(READ_SCOPE, for_update=False))
 ]

@@ -2,45 +2,160 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import BindParameter, Column, Row, Select, Table, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import defer, joinedload
 
 from drio.models.app import App
 from drio.models.draft import Draft
+from drio.models.release import Release
+from drio.models.user import User
+
+M = TypeVar("M")
 
 
-def tenant_apps(tenant_id: str) -> Select[App]:
+def tenant_apps(tenant_id: str | BindParameter[str]) -> Select[App]:
     """The only way to start a query on apps: scoped to one tenant."""
     return select(App).where(App.tenant_id == tenant_id)
 
 
 def with_state(statement: Select[App]) -> Select[App]:
-    """Eager-load what an app's read shape shows: its draft and latest release."""
-    return statement.options(
-        joinedload(App.current_draft).joinedload(Draft.last_edited_by),
-        joinedload(App.latest_release),
+    """Eager-load what an app's read shape shows: its draft and latest release.
+
+    The release's content and sealed secrets grow with the app and the read shape
+    shows neither, so they are left in the database.
+    """
+    return statement.options(*_STATE_OPTIONS)
+
+
+_STATE_OPTIONS = (
+    joinedload(App.current_draft).joinedload(Draft.last_edited_by),
+    joinedload(App.latest_release).options(
+        defer(Release.content), defer(Release.sealed_secrets)
+    ),
+)
+
+# Built once: every request that loads an app runs one of these two, and a statement
+# object that is reused keeps its compiled form and cache key (profiled in issue 6).
+_GET_APP = with_state(
+    tenant_apps(bindparam("tenant_id")).where(App.id == bindparam("app_id"))
+)
+_LOCK_APP = (
+    select(App.id)
+    .where(App.tenant_id == bindparam("tenant_id"), App.id == bindparam("app_id"))
+    .with_for_update()
+)
+
+
+def _columns(table: Any, *, leave_out: tuple[str, ...] = ()) -> list[Column[Any]]:
+    if not isinstance(table, Table):
+        raise TypeError(table)
+    return [c for c in table.columns if c.key not in leave_out]
+
+
+_APP_COLUMNS = _columns(App.__table__)
+_DRAFT_COLUMNS = _columns(Draft.__table__)
+_USER_COLUMNS = _columns(User.__table__)
+_RELEASE_COLUMNS = _columns(Release.__table__, leave_out=("content", "sealed_secrets"))
+_apps, _drafts, _users, _releases = (
+    App.__table__,
+    Draft.__table__,
+    User.__table__,
+    Release.__table__,
+)
+
+
+def tenant_app_rows(tenant_id: str | BindParameter[str]) -> Select[Any]:
+    """Apps of one tenant with their state, as rows for `apps_from_rows`.
+
+    The same rows as `with_state`, as a Core select: reading apps is the dashboards'
+    hottest path, and the ORM's loading machinery cost more than the query itself.
+    """
+    return (
+        select(*_APP_COLUMNS, *_DRAFT_COLUMNS, *_USER_COLUMNS, *_RELEASE_COLUMNS)
+        .select_from(
+            _apps.outerjoin(_drafts, _drafts.c.id == _apps.c.current_draft_id)
+            .outerjoin(_users, _users.c.id == _drafts.c.last_edited_by_id)
+            .outerjoin(_releases, _releases.c.id == _apps.c.latest_release_id)
+        )
+        .where(_apps.c.tenant_id == tenant_id)
     )
+
+
+_READ_APP = tenant_app_rows(bindparam("tenant_id")).where(
+    _apps.c.id == bindparam("app_id")
+)
+
+
+def _instance(
+    cls: type[M], columns: Sequence[Column[Any]], values: Sequence[Any]
+) -> M | None:
+    """A loaded-looking instance, filled as the ORM's own loader fills one."""
+    if values[0] is None:
+        return None
+    instance: M = cls.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    instance.__dict__.update(zip((c.key for c in columns), values, strict=True))
+    return instance
+
+
+_CUTS = [0]
+for _group in (_APP_COLUMNS, _DRAFT_COLUMNS, _USER_COLUMNS, _RELEASE_COLUMNS):
+    _CUTS.append(_CUTS[-1] + len(_group))
+
+
+def _app_from_row(row: Row[Any]) -> App:
+    values = tuple(row)
+    cuts = _CUTS
+    app = _instance(App, _APP_COLUMNS, values[cuts[0] : cuts[1]])
+    draft = _instance(Draft, _DRAFT_COLUMNS, values[cuts[1] : cuts[2]])
+    user = _instance(User, _USER_COLUMNS, values[cuts[2] : cuts[3]])
+    release = _instance(Release, _RELEASE_COLUMNS, values[cuts[3] : cuts[4]])
+    if app is None:
+        raise LookupError("an app row without an id")
+    if draft is not None:
+        draft.__dict__["last_edited_by"] = user
+    app.__dict__["current_draft"] = draft
+    app.__dict__["latest_release"] = release
+    return app
+
+
+def apps_from_rows(rows: Sequence[Row[Any]]) -> list[App]:
+    return [_app_from_row(row) for row in rows]
 
 
 async def get_app(
     session: AsyncSession, *, tenant_id: str, app_id: str, for_update: bool = False
 ) -> App | None:
+    """The app with its draft, the draft's last editor and the latest release.
+
+    For update, a session-bound ORM instance under a row lock. For reading, a
+    detached instance built from one Core select: it is not in the session, so it
+    must not be changed.
+    """
+    params = {"tenant_id": tenant_id, "app_id": app_id}
     if for_update:
         # Lock the app row alone first. Locking inside the eager-loading join would
         # hand a waiter the updated app row joined with the draft it replaced.
-        locked = await session.scalar(
-            select(App.id)
-            .where(App.tenant_id == tenant_id, App.id == app_id)
-            .with_for_update()
-        )
-        if locked is None:
+        if await session.scalar(_LOCK_APP, params) is None:
             return None
-    statement = with_state(tenant_apps(tenant_id).where(App.id == app_id))
-    app: App | None = await session.scalar(
-        statement.execution_options(populate_existing=for_update)
-    )
-    return app
+        app: App | None = await session.scalar(
+            _GET_APP.execution_options(populate_existing=True), params
+        )
+        return app
+    # Reads run without a transaction, so the connection need not be the session's;
+    # the session's own bookkeeping cost as much as the query (see README,
+    # Performance). It goes back to the pool before the route runs its own queries.
+    engine = session.bind
+    if isinstance(engine, AsyncEngine):
+        async with engine.connect() as connection:
+            row = (await connection.execute(_READ_APP, params)).first()
+    else:
+        result = await (await session.connection()).execute(_READ_APP, params)
+        row = result.first()
+    return _app_from_row(row) if row is not None else None
 
 
 async def slug_exists(session: AsyncSession, *, tenant_id: str, slug: str) -> bool:

@@ -18,7 +18,7 @@ from drio.errors import SlugTaken, ValidationFailed
 from drio.ids import new_id
 from drio.models.app import App
 from drio.models.draft import Draft
-from drio.pagination import PageParams, Sorting, paginate
+from drio.pagination import PageParams, Sorting, paginate_rows
 from drio.schemas import Page, merge_patch, slugify
 from drio.starters import STARTERS
 from drio.timeutil import utcnow
@@ -169,11 +169,12 @@ async def update_app(
 async def list_apps(
     session: AsyncSession, principal: Principal, *, params: PageParams
 ) -> tuple[list[App], Page]:
-    statement = repository.with_state(repository.tenant_apps(principal.tenant_id))
-    return await paginate(
+    # Core rows, not ORM loading: a page of 50 apps cost 10 ms in the ORM (issue 6).
+    return await paginate_rows(
         session,
-        statement,
+        repository.tenant_app_rows(principal.tenant_id),
         params=params,
         sorting=APP_SORTING,
         scope=f"apps\0{principal.tenant_id}",
+        build=repository.apps_from_rows,
     )

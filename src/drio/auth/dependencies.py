@@ -36,9 +36,13 @@ async def authenticate(request: Request) -> Principal:
     if isinstance(cached, Principal):
         return cached
 
-    if "access_token" in request.query_params:
-        # A token in a URL leaks into logs and histories; it is refused like any
-        # other bad token (401 invalid_token), even beside a good header.
+    # A token in a URL leaks into logs and histories; it is refused like any other bad
+    # token (401 invalid_token), even beside a good header. The raw query string is
+    # checked first: parsing it costs more than the check.
+    if (
+        b"access_token" in request.scope.get("query_string", b"")
+        and "access_token" in request.query_params
+    ):
         raise Unauthorized(
             "Tokens are accepted only in the Authorization header.",
             headers={"WWW-Authenticate": _challenge(request, "invalid_token")},

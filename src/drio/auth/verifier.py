@@ -16,6 +16,10 @@ from drio.auth.principal import Principal
 from drio.logging import log
 
 LEEWAY_SECONDS = 60
+# A token verified once is trusted again, without a signature check, for this long
+# (and never past its exp); dashboards send the same token with every request.
+VERIFIED_CACHE_SECONDS = 30.0
+VERIFIED_CACHE_SIZE = 4096
 REFETCH_COOLDOWN_SECONDS = 30.0
 _EMBEDDED_KEY_HEADERS = ("jwk", "jku", "x5u", "x5c")
 
@@ -150,8 +154,31 @@ class TokenVerifier:
             exp={"essential": True},
             sub={"essential": True},
         )
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     async def verify(self, token: str) -> Principal:
+        """Check the token, or reuse the verdict of a recent check of the same token.
+
+        The signature and the claims are checked in full at most once per
+        VERIFIED_CACHE_SECONDS per token; expiry is checked on every use.
+        """
+        now = time.time()
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, until = cached
+            if now < until:
+                return principal
+            del self._verified[token]
+        principal = await self._verify(token)
+        exp = principal.claims["exp"]
+        until = min(now + VERIFIED_CACHE_SECONDS, float(exp) + LEEWAY_SECONDS)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            # Dicts keep insertion order: drop the oldest entry.
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = (principal, until)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = extract_compact(token.encode("ascii")).protected
         except (JoseError, ValueError, UnicodeError) as exc:

@@ -1,0 +1,1 @@
+"""drio's benchmark suite: `python -m benchmarks --help` (or `make bench`)."""
