@@ -123,7 +123,36 @@ class TestGeneratedClient:
         assert isinstance(updated, models.AppRead)
         assert updated.description == "Made by a generated client"
 
-        # Authoring steps (add a tool, a widget, ...) go here, before publishing.
+        integration = await load("api.integrations.create_integration").asyncio(
+            app.id,
+            client=sdk,
+            body=models.IntegrationCreate(
+                name="CRM API", base_url="https://crm.example.com/api"
+            ),
+        )
+        assert isinstance(integration, models.IntegrationRead)
+        operation = await load("api.operations.create_operation").asyncio(
+            app.id,
+            integration.id,
+            client=sdk,
+            body=models.OperationCreate(
+                name="List contacts", method=models.Method.GET, path="/contacts"
+            ),
+        )
+        assert isinstance(operation, models.OperationRead)
+        tool = await load("api.tools.create_tool").asyncio(
+            app.id, client=sdk, body=models.ToolCreate(name="List contacts")
+        )
+        assert isinstance(tool, models.ToolRead)
+        bound = await load("api.tools.put_tool_binding").asyncio(
+            app.id,
+            tool.id,
+            client=sdk,
+            body=models.BindingPut(operation_id=operation.id),
+        )
+        assert isinstance(bound, models.ToolRead)
+        assert bound.binding is not None
+        assert bound.binding.operation_id == operation.id
 
         report = await get_draft_validation.asyncio(app.id, client=sdk)
         assert isinstance(report, models.ValidationReport)
