@@ -1,8 +1,8 @@
-"""The /api/v2 router, assembled from the resource routers."""
+"""The /api/v2 routes, mounted from the resource routers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from drio import me
 from drio.apps import router as apps
@@ -15,17 +15,26 @@ from drio.starter_templates import register_starters
 from drio.tools import router as tools
 from drio.widgets import router as widgets
 
+PREFIX = "/api/v2"
+RESOURCE_ROUTERS: tuple[APIRouter, ...] = (
+    me.router,
+    apps.router,
+    drafts.router,
+    releases.router,
+    catalogs.router,
+    auth_connections.router,
+    integrations.router,
+    tools.router,
+    widgets.router,
+)
 
-def build_api_router() -> APIRouter:
+
+def include_api_routers(api: FastAPI) -> None:
+    """Mount every resource router under /api/v2.
+
+    Each is mounted on the application itself rather than on one /api/v2 router:
+    every level of nested routers is matched anew on every request (issue 6, P1).
+    """
     register_starters()
-    router = APIRouter(prefix="/api/v2")
-    router.include_router(me.router)
-    router.include_router(apps.router)
-    router.include_router(drafts.router)
-    router.include_router(releases.router)
-    router.include_router(catalogs.router)
-    router.include_router(auth_connections.router)
-    router.include_router(integrations.router)
-    router.include_router(tools.router)
-    router.include_router(widgets.router)
-    return router
+    for router in RESOURCE_ROUTERS:
+        api.include_router(router, prefix=PREFIX)

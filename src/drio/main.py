@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from joserfc.jwk import KeySet
 
 from drio import __version__
-from drio.api import build_api_router
+from drio.api import include_api_routers
 from drio.auth import well_known
 from drio.auth.keys import load_or_create_signing_key, public_jwks
 from drio.auth.verifier import JWKSKeySource, KeySource, StaticKeySource, TokenVerifier
@@ -119,7 +119,7 @@ def create_api(settings: Settings | None = None) -> FastAPI:
     api.router.redirect_slashes = False
     api.state.settings = settings
     install_error_handlers(api)
-    api.include_router(build_api_router())
+    include_api_routers(api)
     api.include_router(well_known.router)
     if settings.development_auth:
         # The stand-in for AuthKit: absent (404) whenever an issuer is configured.
