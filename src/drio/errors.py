@@ -332,9 +332,30 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
 )
 
 
+def _raised_by_database_driver(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith("asyncpg."):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+async def _handle_os_error(request: Request, exc: Exception) -> JSONResponse:
+    """An OSError from connecting to PostgreSQL is a 503; any other is a bug.
+
+    A stopped server reached by a Unix socket (the embedded database) takes its socket
+    file with it, so connecting raises FileNotFoundError, which is no ConnectionError.
+    """
+    if _raised_by_database_driver(exc):
+        return await _handle_database_unavailable(request, exc)
+    raise exc
+
+
 def install_error_handlers(api: FastAPI) -> None:
     for exception in DATABASE_UNAVAILABLE:
         api.add_exception_handler(exception, _handle_database_unavailable)
+    api.add_exception_handler(OSError, _handle_os_error)
     api.add_exception_handler(DrioError, cast(Handler, _handle_drio_error))
     api.add_exception_handler(
         RequestValidationError, cast(Handler, _handle_validation_error)

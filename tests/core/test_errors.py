@@ -320,6 +320,63 @@ class TestTransactions:
         assert_error(response, 503, "service_unavailable")
         assert response.headers["retry-after"]
 
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("GET", "/api/v2/apps"),
+            ("HEAD", "/api/v2/apps"),
+            ("GET", "/api/v2/apps/app_01jd7x3k5q9n2m4p6r8t0v2w4y"),
+            ("GET", "/api/v2/apps/app_01jd7x3k5q9n2m4p6r8t0v2w4y/draft"),
+            ("POST", "/api/v2/apps"),
+        ],
+    )
+    async def test_database_socket_gone_is_503(  # type: ignore[no-untyped-def]
+        self, settings: Settings, issuer, tmp_path, method: str, path: str
+    ) -> None:
+        # A stopped PostgreSQL reached by a Unix socket (the embedded database) takes
+        # its socket file with it: connecting raises FileNotFoundError, not a
+        # ConnectionError.
+        down = settings.model_copy(
+            update={"database_url": f"postgresql://postgres@/none?host={tmp_path}/gone"}
+        )
+        api, context = await start_api(down)
+        token = issuer.token(org_id="org_down")
+        try:
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                response = await http.request(
+                    method,
+                    path,
+                    json={"name": "down"} if method == "POST" else None,
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+        finally:
+            await context.__aexit__(None, None, None)
+
+        assert response.status_code == 503
+        assert response.headers["retry-after"]
+        if method != "HEAD":
+            assert_error(response, 503, "service_unavailable")
+
+    async def test_other_os_errors_stay_500(self, settings: Settings) -> None:
+        async def missing_file() -> None:
+            raise FileNotFoundError("no such file")
+
+        api, context = await start_api(settings)
+        try:
+            api.add_api_route("/missing-file", missing_file)
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                response = await http.get("/missing-file")
+        finally:
+            await context.__aexit__(None, None, None)
+
+        assert_error(response, 500, "internal_error")
+
     async def test_app_survives_a_failed_request(
         self, client: httpx.AsyncClient, auth: dict[str, str]
     ) -> None:
