@@ -352,10 +352,23 @@ async def _handle_os_error(request: Request, exc: Exception) -> JSONResponse:
     raise exc
 
 
+async def _handle_dbapi_error(request: Request, exc: Exception) -> JSONResponse:
+    """A statement cut off by a lost connection is a 503; any other failure is a bug.
+
+    When PostgreSQL ends a backend (a restart, a failover, an administrator) while a
+    statement runs, asyncpg reports a generic error that SQLAlchemy marks as a
+    disconnect.
+    """
+    if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
+        return await _handle_database_unavailable(request, exc)
+    raise exc
+
+
 def install_error_handlers(api: FastAPI) -> None:
     for exception in DATABASE_UNAVAILABLE:
         api.add_exception_handler(exception, _handle_database_unavailable)
     api.add_exception_handler(OSError, _handle_os_error)
+    api.add_exception_handler(sqlalchemy.exc.DBAPIError, _handle_dbapi_error)
     api.add_exception_handler(DrioError, cast(Handler, _handle_drio_error))
     api.add_exception_handler(
         RequestValidationError, cast(Handler, _handle_validation_error)

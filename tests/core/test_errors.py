@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import secrets
 from collections.abc import AsyncIterator
 
 import httpx
@@ -7,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from drio.db.engine import create_engine
 from drio.settings import Settings
 from tests.conftest import BASE_URL, start_api
 from tests.factories import assert_error, create_app
@@ -359,6 +362,52 @@ class TestTransactions:
         assert response.headers["retry-after"]
         if method != "HEAD":
             assert_error(response, 503, "service_unavailable")
+
+    async def test_connection_ended_mid_statement_is_503(  # type: ignore[no-untyped-def]
+        self, settings: Settings, issuer
+    ) -> None:
+        # PostgreSQL restarted, failed over or ended the backend while a statement
+        # ran: asyncpg reports a generic error, which SQLAlchemy marks as a
+        # disconnect (connection_invalidated).
+        api, context = await start_api(settings.model_copy(update={"db_pool_size": 1}))
+        assert settings.database_url is not None
+        killer = create_engine(settings.database_url, pool_size=2)
+        token = issuer.token(org_id=f"org_killed_{secrets.token_hex(4)}")
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                app = await create_app(http, headers)
+                async with api.state.engine.connect() as connection:
+                    pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+                async with killer.connect() as blocker:
+                    # Hold the app's row lock, so the PATCH waits inside a statement.
+                    await blocker.execute(
+                        text("SELECT id FROM apps WHERE id = :id FOR UPDATE"),
+                        {"id": app["id"]},
+                    )
+                    patch = asyncio.create_task(
+                        http.patch(
+                            f"/api/v2/apps/{app['id']}",
+                            json={"name": "blocked"},
+                            headers=headers,
+                        )
+                    )
+                    await asyncio.sleep(0.5)
+                    async with killer.connect() as connection:
+                        await connection.execute(
+                            text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+                        )
+                    response = await patch
+                    await blocker.rollback()
+        finally:
+            await killer.dispose()
+            await context.__aexit__(None, None, None)
+
+        assert_error(response, 503, "service_unavailable")
+        assert response.headers["retry-after"]
 
     async def test_other_os_errors_stay_500(self, settings: Settings) -> None:
         async def missing_file() -> None:
