@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from joserfc.jwk import KeySet
 
 from drio import __version__
-from drio.api import include_api_routers
+from drio.api import include_api_routers, mount
 from drio.auth import well_known
 from drio.auth.keys import load_or_create_signing_key, public_jwks
 from drio.auth.verifier import JWKSKeySource, KeySource, StaticKeySource, TokenVerifier
@@ -34,6 +34,7 @@ from drio.logging import (
 )
 from drio.oauth import router as oauth_router
 from drio.openapi import polish
+from drio.routing import operation_id
 from drio.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -113,18 +114,17 @@ def create_api(settings: Settings | None = None) -> FastAPI:
         redoc_url="/api/v2/redoc",
         lifespan=lifespan,
         redirect_slashes=False,
-        # operationIds are the route functions' verb_noun names: stable for clients.
-        generate_unique_id_function=lambda route: route.name,
+        generate_unique_id_function=operation_id,
     )
     api.router.redirect_slashes = False
     api.state.settings = settings
     install_error_handlers(api)
     include_api_routers(api)
-    api.include_router(well_known.router)
+    mount(api, well_known.router)
     if settings.development_auth:
         # The stand-in for AuthKit: absent (404) whenever an issuer is configured.
-        api.include_router(oauth_router.router)
-    api.include_router(health_router)
+        mount(api, oauth_router.router)
+    mount(api, health_router)
     # Middleware added first runs innermost: errors, HEAD as GET, then CORS, then
     # the request context.
     api.add_middleware(UnhandledErrorMiddleware)

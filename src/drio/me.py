@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from drio.auth.dependencies import Reader
 from drio.errors import error_responses
-from drio.routing import DrioRoute
+from drio.routing import api_router
 from drio.schemas import Schema
 
-router = APIRouter(tags=["me"], route_class=DrioRoute)
+router = api_router("", tags=["me"])
 
 
 class MeRead(Schema):

@@ -24,8 +24,8 @@ import copy
 from typing import Any
 
 from drio.errors import ERROR_DESCRIPTIONS
+from drio.routing import API_PREFIX
 
-API_PREFIX = "/api/v2"
 ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
 _FASTAPI_422_SCHEMAS = ("HTTPValidationError", "ValidationError")
 _METHODS = frozenset({"get", "post", "put", "patch", "delete"})

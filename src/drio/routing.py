@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 
@@ -26,6 +26,10 @@ from drio.errors import (
     ValidationFailed,
 )
 
+# Every route of the public API lives under this prefix; each resource router
+# declares it in its own prefix, so that its routes can be added to the application
+# as they are (see drio.api.mount).
+API_PREFIX = "/api/v2"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 _INT64 = (-(2**63), 2**63 - 1)
@@ -193,3 +197,22 @@ class DrioRoute(APIRoute):
                     return response
 
         return run
+
+
+def operation_id(route: APIRoute) -> str:
+    """operationIds are the route functions' verb_noun names: stable for clients."""
+    return route.name
+
+
+def api_router(path: str, *, tags: list[str] | None = None) -> APIRouter:
+    """A resource router whose routes sit at API_PREFIX + `path` and run DrioRoute.
+
+    The full prefix is the router's own, so that its routes can join the
+    application's flat list as they are (see drio.api.mount).
+    """
+    return APIRouter(
+        prefix=API_PREFIX + path,
+        tags=list(tags or []),
+        route_class=DrioRoute,
+        generate_unique_id_function=operation_id,
+    )

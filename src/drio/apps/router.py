@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from drio.apps import service as app_service
 from drio.apps.dependencies import AppForWrite, AppInScope
@@ -10,10 +10,10 @@ from drio.db.session import SessionDep
 from drio.errors import error_responses
 from drio.http import set_etag, set_location
 from drio.pagination import PageParamsDep
-from drio.routing import DrioRoute
+from drio.routing import api_router
 from drio.schemas import ListResponse
 
-router = APIRouter(prefix="/apps", tags=["apps"], route_class=DrioRoute)
+router = api_router("/apps", tags=["apps"])
 
 
 @router.get(

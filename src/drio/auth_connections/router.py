@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import Path, Request, Response, status
 
 from drio.apps.dependencies import AppForWrite, AppInScope
 from drio.auth_connections import service as auth_connection_service
@@ -17,14 +17,10 @@ from drio.db.session import SessionDep
 from drio.errors import error_responses
 from drio.http import set_etag, set_location
 from drio.pagination import PageParamsDep
-from drio.routing import DrioRoute
+from drio.routing import api_router
 from drio.schemas import ListResponse
 
-router = APIRouter(
-    prefix="/apps/{app_id}/auth-connections",
-    tags=["auth-connections"],
-    route_class=DrioRoute,
-)
+router = api_router("/apps/{app_id}/auth-connections", tags=["auth-connections"])
 
 AuthConnectionIdPath = Annotated[str, Path(description="The auth connection's id.")]
 

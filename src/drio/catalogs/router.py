@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from drio.auth.dependencies import Reader
 from drio.catalogs.providers import AUTH_PROVIDERS, INTEGRATION_PROVIDERS
 from drio.errors import error_responses
 from drio.pagination import PageParamsDep, paginate_static
-from drio.routing import DrioRoute
+from drio.routing import api_router
 from drio.schemas import ListResponse, Schema
 from drio.starters import STARTERS
 
-router = APIRouter(tags=["catalogs"], route_class=DrioRoute)
+router = api_router("", tags=["catalogs"])
 
 _SORT_FIELDS = ("key", "name")
 _SEARCH = ("key", "name")

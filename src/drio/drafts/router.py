@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from drio.apps.dependencies import AppInScope
 from drio.db.session import SessionDep
@@ -14,11 +14,9 @@ from drio.drafts.schemas import (
 from drio.drafts.validation import validate
 from drio.errors import error_responses
 from drio.http import set_etag
-from drio.routing import DrioRoute
+from drio.routing import api_router
 
-router = APIRouter(
-    prefix="/apps/{app_id}/draft", tags=["drafts"], route_class=DrioRoute
-)
+router = api_router("/apps/{app_id}/draft", tags=["drafts"])
 
 
 @router.get("", responses=error_responses(401, 403, 404))

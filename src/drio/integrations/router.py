@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import Path, Request, Response, status
 
 from drio.apps.dependencies import AppForWrite, AppInScope
 from drio.db.session import SessionDep
@@ -20,10 +20,10 @@ from drio.integrations.schemas import (
     operation_read,
 )
 from drio.pagination import PageParamsDep
-from drio.routing import DrioRoute
+from drio.routing import api_router
 from drio.schemas import ListResponse
 
-router = APIRouter(prefix="/apps/{app_id}", route_class=DrioRoute)
+router = api_router("/apps/{app_id}")
 
 IntegrationIdPath = Annotated[str, Path(description="The integration's id.")]
 OperationIdPath = Annotated[str, Path(description="The operation's id.")]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Request, Response, status
+from fastapi import Body, Path, Request, Response, status
 from pydantic import BaseModel
 
 from drio.apps.dependencies import AppForPublish, AppInScope
@@ -20,12 +20,10 @@ from drio.releases.schemas import (
     to_detail,
     to_read,
 )
-from drio.routing import DrioRoute
+from drio.routing import api_router
 from drio.schemas import ListResponse
 
-router = APIRouter(
-    prefix="/apps/{app_id}/releases", tags=["releases"], route_class=DrioRoute
-)
+router = api_router("/apps/{app_id}/releases", tags=["releases"])
 
 
 class PublishResult(BaseModel):

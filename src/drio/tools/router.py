@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import Path, Request, Response, status
 
 from drio.apps.dependencies import AppForWrite, AppInScope
 from drio.db.session import SessionDep
 from drio.errors import error_responses
 from drio.http import set_etag, set_location
 from drio.pagination import PageParamsDep
-from drio.routing import DrioRoute
+from drio.routing import api_router
 from drio.schemas import ListResponse
 from drio.tools import service as tool_service
 from drio.tools.schemas import (
@@ -21,7 +21,7 @@ from drio.tools.schemas import (
     to_read,
 )
 
-router = APIRouter(prefix="/apps/{app_id}/tools", tags=["tools"], route_class=DrioRoute)
+router = api_router("/apps/{app_id}/tools", tags=["tools"])
 
 ToolIdPath = Annotated[str, Path(description="The tool's id.")]
 
