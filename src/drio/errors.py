@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from drio.db.driver import DatabaseUnavailable
 from drio.logging import current_request_id, log
 
 Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]
@@ -324,6 +325,7 @@ async def _handle_database_unavailable(
 # Raised when PostgreSQL cannot be reached or the pool is exhausted: the request can
 # be retried, so it is a 503, not a bug.
 DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    DatabaseUnavailable,
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.TimeoutError,

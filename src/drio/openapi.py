@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from drio.auth.dependencies import SECURITY_SCHEME, bearer_scheme
 from drio.errors import ERROR_DESCRIPTIONS
 from drio.routing import API_PREFIX
 
@@ -249,9 +250,13 @@ def polish(document: dict[str, Any]) -> dict[str, Any]:
             if method in _METHODS:
                 tags.extend(t for t in operation.get("tags", ()) if t not in tags)
                 _complete_operation(path, method, operation, components)
-    schemes = document.get("components", {}).get("securitySchemes", {})
-    if "oauth" in schemes:
-        schemes["oauth"].setdefault("bearerFormat", "JWT")
+    # Operations name the scheme (DrioRoute); no dependency declares it, so it is
+    # described here.
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes[SECURITY_SCHEME] = {
+        **bearer_scheme.model.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "bearerFormat": "JWT",
+    }
     document["tags"] = [
         {"name": tag, "description": TAG_DESCRIPTIONS[tag]}
         if tag in TAG_DESCRIPTIONS

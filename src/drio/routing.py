@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 
 from drio import idempotency
-from drio.auth.dependencies import authenticate
+from drio.auth.dependencies import SECURITY_SCHEME, authenticate
 from drio.errors import (
     InvalidRequest,
     PayloadTooLarge,
@@ -160,6 +160,13 @@ async def _prepare_body(request: Request) -> bytes:
 
 
 class DrioRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        # Every API route takes a bearer token. The requirement is declared here rather
+        # than by a security dependency, which FastAPI would solve on every request.
+        extra = kwargs.get("openapi_extra") or {}
+        kwargs["openapi_extra"] = {"security": [{SECURITY_SCHEME: []}], **extra}
+        super().__init__(path, endpoint, **kwargs)
+
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
 
@@ -168,9 +175,14 @@ class DrioRoute(APIRoute):
                 await _prepare_body(request) if request.method in _BODY_METHODS else b""
             )
             if request.method in _SAFE_METHODS:
-                async with request.app.state.read_sessionmaker() as session:
-                    request.state.session = session
+                # Opened on first use: reads served from the driver need none.
+                request.state.session_factory = request.app.state.read_sessionmaker
+                try:
                     return await handler(request)
+                finally:
+                    session = getattr(request.state, "session", None)
+                    if session is not None:
+                        await session.close()
             key = idempotency.read_key(request) if request.method == "POST" else None
             sessionmaker = request.app.state.sessionmaker
             async with sessionmaker() as session:

@@ -54,7 +54,7 @@ class TestVerifiedTokenCache:
         assert keys.calls == 2
 
 
-class TestCoreReadOfAnApp:
+class TestDriverReadOfAnApp:
     async def test_same_shape_as_the_orm_load(
         self,
         api: FastAPI,
@@ -69,12 +69,12 @@ class TestCoreReadOfAnApp:
         )
         tenant_id = f"org:{org_id}"
 
+        read = await repository.read_app(
+            api.state.engine, tenant_id=tenant_id, app_id=app["id"]
+        )
         async with api.state.sessionmaker() as session:
-            read = await repository.get_app(
+            locked = await repository.get_app_for_update(
                 session, tenant_id=tenant_id, app_id=app["id"]
-            )
-            locked = await repository.get_app(
-                session, tenant_id=tenant_id, app_id=app["id"], for_update=True
             )
             assert read is not None
             assert locked is not None
@@ -93,9 +93,8 @@ class TestCoreReadOfAnApp:
     ) -> None:
         app = await create_app(client, auth)
 
-        async with api.state.read_sessionmaker() as session:
-            found = await repository.get_app(
-                session, tenant_id="org:someone-else", app_id=app["id"]
-            )
+        found = await repository.read_app(
+            api.state.engine, tenant_id="org:someone-else", app_id=app["id"]
+        )
 
         assert found is None

@@ -8,9 +8,9 @@ import structlog
 from fastapi import Depends, Path, Request
 
 from drio.apps import repository
-from drio.auth.dependencies import require_scope
+from drio.auth.dependencies import authorize
 from drio.auth.principal import PUBLISH_SCOPE, READ_SCOPE, WRITE_SCOPE, Principal
-from drio.db.session import SessionDep
+from drio.db.session import get_session
 from drio.errors import InvalidRequest, NotFound, PreconditionFailed
 from drio.ids import is_id
 from drio.models.app import App
@@ -41,17 +41,23 @@ def matches_if_match(header: str, revision: int) -> bool:
 def _loader(
     scope: str, *, for_update: bool
 ) -> Callable[..., Awaitable[tuple[App, Principal]]]:
-    async def load(
-        request: Request,
-        app_id: AppIdPath,
-        session: SessionDep,
-        principal: Annotated[Principal, Depends(require_scope(scope))],
-    ) -> tuple[App, Principal]:
+    # One dependency that takes the request and the path: the token, the session and
+    # the scope are looked up inside it rather than declared as sub-dependencies,
+    # which FastAPI would solve anew on every request (issue 6, P1).
+    async def load(request: Request, app_id: AppIdPath) -> tuple[App, Principal]:
+        principal = await authorize(request, scope)
         if not is_id(app_id, "app"):
             raise NotFound("app")
-        app = await repository.get_app(
-            session, tenant_id=principal.tenant_id, app_id=app_id, for_update=for_update
-        )
+        if for_update:
+            app = await repository.get_app_for_update(
+                await get_session(request),
+                tenant_id=principal.tenant_id,
+                app_id=app_id,
+            )
+        else:
+            app = await repository.read_app(
+                request.app.state.engine, tenant_id=principal.tenant_id, app_id=app_id
+            )
         if app is None:
             raise NotFound("app")
         structlog.contextvars.bind_contextvars(app_id=app.id)
@@ -69,9 +75,9 @@ def _loader(
     return load
 
 
-# AppInScope is for reading: its app is built from one Core select and is not in the
-# request's session, so changes to it are never saved. Routes that change an app (or
-# anything whose draft bookkeeping must follow) take AppForWrite.
+# AppInScope is for reading: its app is built from one select sent on the driver
+# and is not in the request's session, so changes to it are never saved. Routes that
+# change an app (or anything whose draft bookkeeping must follow) take AppForWrite.
 AppInScope = Annotated[
     tuple[App, Principal], Depends(_loader(READ_SCOPE, for_update=False))
 ]

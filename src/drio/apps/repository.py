@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, Column, Row, Select, Table, bindparam, select
+from sqlalchemy import (
+    BindParameter,
+    Column,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import defer, joinedload
 
+from drio.db.driver import compile_select, fetch_row
 from drio.models.app import App
 from drio.models.draft import Draft
 from drio.models.release import Release
@@ -106,8 +115,7 @@ for _group in (_APP_COLUMNS, _DRAFT_COLUMNS, _USER_COLUMNS, _RELEASE_COLUMNS):
     _CUTS.append(_CUTS[-1] + len(_group))
 
 
-def _app_from_row(row: Row[Any]) -> App:
-    values = tuple(row)
+def _app_from_row(values: Sequence[Any]) -> App:
     cuts = _CUTS
     app = _instance(App, _APP_COLUMNS, values[cuts[0] : cuts[1]])
     draft = _instance(Draft, _DRAFT_COLUMNS, values[cuts[1] : cuts[2]])
@@ -123,39 +131,39 @@ def _app_from_row(row: Row[Any]) -> App:
 
 
 def apps_from_rows(rows: Sequence[Row[Any]]) -> list[App]:
-    return [_app_from_row(row) for row in rows]
+    return [_app_from_row(tuple(row)) for row in rows]
 
 
-async def get_app(
-    session: AsyncSession, *, tenant_id: str, app_id: str, for_update: bool = False
-) -> App | None:
+_READ_APP_ON_DRIVER = compile_select(_READ_APP)
+
+
+async def read_app(engine: AsyncEngine, *, tenant_id: str, app_id: str) -> App | None:
     """The app with its draft, the draft's last editor and the latest release.
 
-    For update, a session-bound ORM instance under a row lock. For reading, a
-    detached instance built from one Core select: it is not in the session, so it
-    must not be changed.
+    A detached instance built from one select sent on the driver (drio.db.driver),
+    outside the request's session: it is for reading and must not be changed.
     """
+    record = await fetch_row(
+        engine, _READ_APP_ON_DRIVER, {"tenant_id": tenant_id, "app_id": app_id}
+    )
+    # The engine's connections decode JSON as SQLAlchemy would (its asyncpg dialect
+    # sets the codecs on connect).
+    return _app_from_row(tuple(record)) if record is not None else None
+
+
+async def get_app_for_update(
+    session: AsyncSession, *, tenant_id: str, app_id: str
+) -> App | None:
+    """The same app as `read_app`, as a session-bound ORM instance under a row lock."""
     params = {"tenant_id": tenant_id, "app_id": app_id}
-    if for_update:
-        # Lock the app row alone first. Locking inside the eager-loading join would
-        # hand a waiter the updated app row joined with the draft it replaced.
-        if await session.scalar(_LOCK_APP, params) is None:
-            return None
-        app: App | None = await session.scalar(
-            _GET_APP.execution_options(populate_existing=True), params
-        )
-        return app
-    # Reads run without a transaction, so the connection need not be the session's;
-    # the session's own bookkeeping cost as much as the query (see README,
-    # Performance). It goes back to the pool before the route runs its own queries.
-    engine = session.bind
-    if isinstance(engine, AsyncEngine):
-        async with engine.connect() as connection:
-            row = (await connection.execute(_READ_APP, params)).first()
-    else:
-        result = await (await session.connection()).execute(_READ_APP, params)
-        row = result.first()
-    return _app_from_row(row) if row is not None else None
+    # Lock the app row alone first. Locking inside the eager-loading join would hand
+    # a waiter the updated app row joined with the draft it replaced.
+    if await session.scalar(_LOCK_APP, params) is None:
+        return None
+    app: App | None = await session.scalar(
+        _GET_APP.execution_options(populate_existing=True), params
+    )
+    return app
 
 
 async def slug_exists(session: AsyncSession, *, tenant_id: str, slug: str) -> bool:

@@ -6,17 +6,19 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 
 from drio.auth.principal import PUBLISH_SCOPE, READ_SCOPE, WRITE_SCOPE, Principal
 from drio.auth.verifier import KeysUnavailable, TokenRejected, TokenVerifier
 from drio.errors import InsufficientScope, ServiceUnavailable, Unauthorized
 from drio.logging import log
 
-# Declares the security scheme in OpenAPI; the checks below are our own.
+# The security scheme every API operation declares in OpenAPI (see DrioRoute and
+# drio.openapi); the checks below are our own.
+SECURITY_SCHEME = "oauth"
 bearer_scheme = HTTPBearer(
     auto_error=False,
-    scheme_name="oauth",
+    scheme_name=SECURITY_SCHEME,
     description="An access token from the configured AuthKit issuer.",
 )
 
@@ -83,24 +85,27 @@ async def authenticate(request: Request) -> Principal:
     return principal
 
 
+async def authorize(request: Request, needed: str) -> Principal:
+    """The request's principal, if its token carries the `needed` scope."""
+    principal = await authenticate(request)
+    if not principal.allows(needed):
+        raise InsufficientScope(
+            f"This request needs the {needed} scope.",
+            headers={
+                "WWW-Authenticate": _challenge(
+                    request, "insufficient_scope", scope=needed
+                )
+            },
+        )
+    return principal
+
+
 def require_scope(needed: str) -> object:
-    async def check(
-        request: Request,
-        _credentials: Annotated[
-            HTTPAuthorizationCredentials | None, Depends(bearer_scheme)
-        ],
-    ) -> Principal:
-        principal = await authenticate(request)
-        if not principal.allows(needed):
-            raise InsufficientScope(
-                f"This request needs the {needed} scope.",
-                headers={
-                    "WWW-Authenticate": _challenge(
-                        request, "insufficient_scope", scope=needed
-                    )
-                },
-            )
-        return principal
+    # The dependency takes the request alone: every level of sub-dependencies is
+    # solved anew on each request, and FastAPI's solving cost more than the check
+    # (issue 6, P1). The OpenAPI security requirement comes from DrioRoute instead.
+    async def check(request: Request) -> Principal:
+        return await authorize(request, needed)
 
     return check
 

@@ -1,6 +1,7 @@
 """Counting the SQL statements a request sends, for tests and benchmarks.
 
-`install(engine)` hooks the engine's `before_cursor_execute` event once. Statements
+`install(engine)` hooks the engine's `before_cursor_execute` event once; statements
+sent on the driver directly (drio.db.driver) count themselves with `record`. Statements
 are counted only inside `count_queries()`, which puts a fresh counter in a context
 variable: the event runs in the same context as the request's task (SQLAlchemy's
 greenlet bridge keeps it), so concurrent requests each see their own count.
@@ -42,6 +43,13 @@ _current: ContextVar[QueryCounter | None] = ContextVar(
 )
 
 
+def record(statement: str) -> None:
+    """Count a statement sent past SQLAlchemy's events (see drio.db.driver)."""
+    counter = _current.get()
+    if counter is not None:
+        counter.statements.append(statement)
+
+
 def _on_execute(
     _conn: Any,
     _cursor: Any,
@@ -50,9 +58,7 @@ def _on_execute(
     _context: Any,
     _executemany: bool,
 ) -> None:
-    counter = _current.get()
-    if counter is not None:
-        counter.statements.append(statement)
+    record(statement)
 
 
 def install(engine: AsyncEngine) -> None:
