@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from drio.logging import redirect
 from drio.settings import LogFormat, Settings
 from tests.factories import assert_error
 from tests.ops.conftest import running_api
@@ -22,16 +23,17 @@ def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     yield
+    redirect(None)
     root.handlers = handlers
     root.setLevel(level)
 
 
 def _capture() -> io.StringIO:
-    """Send the configured (JSON) handler's output to a buffer."""
+    """Send the configured log lines (drio's and other libraries') to a buffer."""
     buffer = io.StringIO()
     (handler,) = logging.getLogger().handlers
     assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(buffer)
+    redirect(buffer)
     return buffer
 
 
