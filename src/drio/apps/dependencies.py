@@ -4,7 +4,6 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-import structlog
 from fastapi import Depends, Path, Request
 
 from drio.apps import repository
@@ -13,6 +12,7 @@ from drio.auth.principal import PUBLISH_SCOPE, READ_SCOPE, WRITE_SCOPE, Principa
 from drio.db.session import get_session
 from drio.errors import InvalidRequest, NotFound, PreconditionFailed
 from drio.ids import is_id
+from drio.logging import bind
 from drio.models.app import App
 
 AppIdPath = Annotated[
@@ -60,7 +60,7 @@ def _loader(
             )
         if app is None:
             raise NotFound("app")
-        structlog.contextvars.bind_contextvars(app_id=app.id)
+        bind(app_id=app.id)
         if for_update:
             header = request.headers.get("if-match")
             if header is not None and not matches_if_match(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
 from drio.auth.principal import PUBLISH_SCOPE, READ_SCOPE, WRITE_SCOPE, Principal
 from drio.auth.verifier import KeysUnavailable, TokenRejected, TokenVerifier
 from drio.errors import InsufficientScope, ServiceUnavailable, Unauthorized
-from drio.logging import log
+from drio.logging import bind, log
 
 # The security scheme every API operation declares in OpenAPI (see DrioRoute and
 # drio.openapi); the checks below are our own.
@@ -79,9 +78,7 @@ async def authenticate(request: Request) -> Principal:
         ) from exc
 
     request.state.principal = principal
-    structlog.contextvars.bind_contextvars(
-        actor=principal.subject, tenant=principal.tenant_id
-    )
+    bind(actor=principal.subject, tenant=principal.tenant_id)
     return principal
 
 
