@@ -409,6 +409,43 @@ class TestTransactions:
         assert_error(response, 503, "service_unavailable")
         assert response.headers["retry-after"]
 
+    async def test_reads_recover_after_idle_connections_are_dropped(  # type: ignore[no-untyped-def]
+        self, settings: Settings, issuer
+    ) -> None:
+        # GET /apps/{id} reads on the pool's driver connection directly
+        # (drio.db.driver). A connection the server ended while it sat idle fails
+        # once with a 503; the pool then reconnects, and reads work again.
+        api, context = await start_api(settings.model_copy(update={"db_pool_size": 1}))
+        assert settings.database_url is not None
+        killer = create_engine(settings.database_url, pool_size=1)
+        token = issuer.token(org_id=f"org_dropped_{secrets.token_hex(4)}")
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            transport = httpx.ASGITransport(app=api)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=BASE_URL
+            ) as http:
+                app = await create_app(http, headers)
+                path = f"/api/v2/apps/{app['id']}"
+                assert (await http.get(path, headers=headers)).status_code == 200
+                # The pool holds one connection: the one the reads use.
+                async with api.state.engine.connect() as connection:
+                    pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+                async with killer.connect() as connection:
+                    await connection.execute(
+                        text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+                    )
+                await asyncio.sleep(0.2)
+                dropped = await http.get(path, headers=headers)
+                after = [await http.get(path, headers=headers) for _ in range(3)]
+        finally:
+            await killer.dispose()
+            await context.__aexit__(None, None, None)
+
+        assert_error(dropped, 503, "service_unavailable")
+        assert [r.status_code for r in after] == [200, 200, 200]
+        assert {r.json()["id"] for r in after} == {app["id"]}
+
     async def test_other_os_errors_stay_500(self, settings: Settings) -> None:
         async def missing_file() -> None:
             raise FileNotFoundError("no such file")

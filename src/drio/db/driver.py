@@ -16,13 +16,16 @@ columns are still declared in one place, the models.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 from sqlalchemy import Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from drio.db import querycount
@@ -67,13 +70,47 @@ def _is_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, _UNAVAILABLE) or isinstance(origin, _UNAVAILABLE)
 
 
+def _idle_connection(engine: AsyncEngine) -> PoolProxiedConnection | None:
+    """A connection idle in the pool, taken without any I/O; None if there is none.
+
+    SQLAlchemy's asyncio bridge runs every pool operation in a new greenlet, and on
+    Python 3.11 each greenlet maps and unmaps memory for its frames: two of them per
+    read cost more than the read's own CPU (issue 6, P1). Taking a connection that is
+    already idle needs no I/O, so it is taken directly; when the pool would have to
+    connect (none idle, or an idle one must reconnect), SQLAlchemy needs its bridge,
+    and the caller goes through it.
+    """
+    sync_engine = engine.sync_engine
+    pool = sync_engine.pool
+    if not isinstance(pool, QueuePool) or pool.checkedin() == 0:
+        return None
+    # An idle connection must reconnect after the database dropped connections
+    # (invalidation). SQLAlchemy then creates the driver's connect coroutine before
+    # it finds no greenlet to run it in, and that coroutine is dropped unawaited:
+    # its warning says nothing here, so it is silenced for this call alone (which
+    # never awaits, so no other request runs inside it).
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="coroutine .* was never awaited", category=RuntimeWarning
+        )
+        try:
+            return sync_engine.raw_connection()
+        except MissingGreenlet:
+            # The pool put the connection record back; the caller reconnects it
+            # through the bridge.
+            return None
+
+
 async def fetch_row(
     engine: AsyncEngine, statement: CompiledSelect, values: dict[str, Any]
 ) -> asyncpg.Record | None:
     """The first row of one read statement, sent outside any transaction."""
     querycount.record(statement.sql)
+    pooled = _idle_connection(engine)
+    bridged = pooled is None
     try:
-        pooled = await engine.raw_connection()
+        if pooled is None:
+            pooled = await engine.raw_connection()
     except Exception as exc:
         if _is_unavailable(exc):
             raise DatabaseUnavailable(type(exc).__name__) from exc
@@ -87,8 +124,12 @@ async def fetch_row(
     except _UNAVAILABLE as exc:
         # The pool must not hand this connection out again.
         pooled.invalidate(exc if isinstance(exc, Exception) else None)
+        bridged = True
         raise DatabaseUnavailable(type(exc).__name__) from exc
     finally:
-        # Returning the connection may talk to the database (a reset), which
-        # SQLAlchemy's asyncio bridge runs in a greenlet.
-        await greenlet_spawn(pooled.close)
+        if bridged:
+            # Closing a connection, or one SQLAlchemy opened, may need I/O.
+            await greenlet_spawn(pooled.close)
+        else:
+            # No transaction was begun, so returning it to the pool sends nothing.
+            pooled.close()
