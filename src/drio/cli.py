@@ -99,6 +99,9 @@ def serve(
             port=port,
             workers=workers,
             log_config=None,
+            # drio writes its own access line (drio.logging); uvicorn would build one
+            # per request only to drop it.
+            access_log=False,
             proxy_headers=True,
             timeout_graceful_shutdown=30,
         )

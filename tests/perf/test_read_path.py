@@ -98,3 +98,78 @@ class TestDriverReadOfAnApp:
         )
 
         assert found is None
+
+
+class TestReadDocument:
+    """GET /apps/{id} renders the row directly; it must equal `to_read` exactly."""
+
+    async def _both(
+        self,
+        api: FastAPI,
+        client: httpx.AsyncClient,
+        auth: dict[str, str],
+        org_id: str,
+        app_id: str,
+    ) -> tuple[httpx.Response, dict[str, object]]:
+        response = await client.get(f"/api/v2/apps/{app_id}", headers=auth)
+        async with api.state.sessionmaker() as session:
+            app = await repository.get_app_for_update(
+                session, tenant_id=f"org:{org_id}", app_id=app_id
+            )
+            assert app is not None
+            expected = to_read(app, api.state.settings).model_dump(mode="json")
+            await session.rollback()
+        return response, expected
+
+    async def test_new_app_without_release(
+        self,
+        api: FastAPI,
+        client: httpx.AsyncClient,
+        auth: dict[str, str],
+        org_id: str,
+    ) -> None:
+        app = await create_app(client, auth)
+
+        response, expected = await self._both(api, client, auth, org_id, app["id"])
+
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/json"
+        assert response.json() == expected
+        assert response.json()["latest_release"] is None
+        assert response.json()["endpoint"] is None
+        assert response.headers["etag"] == '"1"'
+
+    async def test_published_edited_app_with_branding(
+        self,
+        api: FastAPI,
+        client: httpx.AsyncClient,
+        auth: dict[str, str],
+        org_id: str,
+    ) -> None:
+        app = await create_app(
+            client,
+            auth,
+            description="Désigné ✓",
+            branding={"primary_color": "#AABBCC", "border_radius": "lg"},
+        )
+        await publish(client, auth, app["id"])
+        patched = await client.patch(
+            f"/api/v2/apps/{app['id']}",
+            json={"server_instructions": "Be brief.", "company_url": None},
+            headers=auth,
+        )
+
+        response, expected = await self._both(api, client, auth, org_id, app["id"])
+
+        assert response.json() == expected
+        assert response.json() == patched.json()
+        assert response.json()["branding"] == {
+            "primary_color": "#aabbcc",
+            "accent_color": None,
+            "background_color": None,
+            "font_family": None,
+            "border_radius": "lg",
+        }
+        assert response.json()["latest_release"]["version"] == 1
+        assert response.json()["endpoint"]
+        assert response.headers["etag"] == patched.headers["etag"]

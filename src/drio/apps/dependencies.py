@@ -38,6 +38,22 @@ def matches_if_match(header: str, revision: int) -> bool:
     return matched
 
 
+async def read_in_scope(
+    request: Request, app_id: str, scope: str = READ_SCOPE
+) -> tuple[repository.AppParts, Principal]:
+    """The app's row if the caller's token has `scope` and its tenant owns the app."""
+    principal = await authorize(request, scope)
+    if not is_id(app_id, "app"):
+        raise NotFound("app")
+    parts = await repository.read_app_parts(
+        request.app.state.engine, tenant_id=principal.tenant_id, app_id=app_id
+    )
+    if parts is None:
+        raise NotFound("app")
+    bind(app_id=app_id)
+    return parts, principal
+
+
 def _loader(
     scope: str, *, for_update: bool
 ) -> Callable[..., Awaitable[tuple[App, Principal]]]:
@@ -45,31 +61,26 @@ def _loader(
     # the scope are looked up inside it rather than declared as sub-dependencies,
     # which FastAPI would solve anew on every request (issue 6, P1).
     async def load(request: Request, app_id: AppIdPath) -> tuple[App, Principal]:
+        if not for_update:
+            parts, principal = await read_in_scope(request, app_id, scope)
+            return repository.app_from_parts(parts), principal
         principal = await authorize(request, scope)
         if not is_id(app_id, "app"):
             raise NotFound("app")
-        if for_update:
-            app = await repository.get_app_for_update(
-                await get_session(request),
-                tenant_id=principal.tenant_id,
-                app_id=app_id,
-            )
-        else:
-            app = await repository.read_app(
-                request.app.state.engine, tenant_id=principal.tenant_id, app_id=app_id
-            )
+        app = await repository.get_app_for_update(
+            await get_session(request), tenant_id=principal.tenant_id, app_id=app_id
+        )
         if app is None:
             raise NotFound("app")
         bind(app_id=app.id)
-        if for_update:
-            header = request.headers.get("if-match")
-            if header is not None and not matches_if_match(
-                header, app.current_draft.revision
-            ):
-                raise PreconditionFailed(
-                    "If-Match does not match the draft's current revision "
-                    f'"{app.current_draft.revision}".'
-                )
+        header = request.headers.get("if-match")
+        if header is not None and not matches_if_match(
+            header, app.current_draft.revision
+        ):
+            raise PreconditionFailed(
+                "If-Match does not match the draft's current revision "
+                f'"{app.current_draft.revision}".'
+            )
         return app, principal
 
     return load

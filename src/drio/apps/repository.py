@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -99,35 +100,68 @@ _READ_APP = tenant_app_rows(bindparam("tenant_id")).where(
 )
 
 
-def _instance(
-    cls: type[M], columns: Sequence[Column[Any]], values: Sequence[Any]
-) -> M | None:
-    """A loaded-looking instance, filled as the ORM's own loader fills one."""
-    if values[0] is None:
-        return None
-    instance: M = cls.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
-    instance.__dict__.update(zip((c.key for c in columns), values, strict=True))
-    return instance
-
-
 _CUTS = [0]
 for _group in (_APP_COLUMNS, _DRAFT_COLUMNS, _USER_COLUMNS, _RELEASE_COLUMNS):
     _CUTS.append(_CUTS[-1] + len(_group))
 
 
-def _app_from_row(values: Sequence[Any]) -> App:
+@dataclass(frozen=True, slots=True)
+class AppParts:
+    """One row of `tenant_app_rows`, split by table: column key to value.
+
+    `user` and `release` are None when the draft has no editor or the app no release.
+    """
+
+    app: dict[str, Any]
+    draft: dict[str, Any] | None
+    user: dict[str, Any] | None
+    release: dict[str, Any] | None
+
+
+def _part(
+    columns: Sequence[Column[Any]], values: Sequence[Any]
+) -> dict[str, Any] | None:
+    if values[0] is None:
+        return None
+    return dict(zip((c.key for c in columns), values, strict=True))
+
+
+def _split(values: Sequence[Any]) -> AppParts:
     cuts = _CUTS
-    app = _instance(App, _APP_COLUMNS, values[cuts[0] : cuts[1]])
-    draft = _instance(Draft, _DRAFT_COLUMNS, values[cuts[1] : cuts[2]])
-    user = _instance(User, _USER_COLUMNS, values[cuts[2] : cuts[3]])
-    release = _instance(Release, _RELEASE_COLUMNS, values[cuts[3] : cuts[4]])
+    app = _part(_APP_COLUMNS, values[cuts[0] : cuts[1]])
+    if app is None:
+        raise LookupError("an app row without an id")
+    return AppParts(
+        app=app,
+        draft=_part(_DRAFT_COLUMNS, values[cuts[1] : cuts[2]]),
+        user=_part(_USER_COLUMNS, values[cuts[2] : cuts[3]]),
+        release=_part(_RELEASE_COLUMNS, values[cuts[3] : cuts[4]]),
+    )
+
+
+def _loaded(cls: type[M], values: dict[str, Any] | None) -> M | None:
+    """A loaded-looking instance, filled as the ORM's own loader fills one."""
+    if values is None:
+        return None
+    instance: M = cls.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    instance.__dict__.update(values)
+    return instance
+
+
+def app_from_parts(parts: AppParts) -> App:
+    app = _loaded(App, parts.app)
+    draft = _loaded(Draft, parts.draft)
     if app is None:
         raise LookupError("an app row without an id")
     if draft is not None:
-        draft.__dict__["last_edited_by"] = user
+        draft.__dict__["last_edited_by"] = _loaded(User, parts.user)
     app.__dict__["current_draft"] = draft
-    app.__dict__["latest_release"] = release
+    app.__dict__["latest_release"] = _loaded(Release, parts.release)
     return app
+
+
+def _app_from_row(values: Sequence[Any]) -> App:
+    return app_from_parts(_split(values))
 
 
 def apps_from_rows(rows: Sequence[Row[Any]]) -> list[App]:
@@ -137,18 +171,25 @@ def apps_from_rows(rows: Sequence[Row[Any]]) -> list[App]:
 _READ_APP_ON_DRIVER = compile_select(_READ_APP)
 
 
-async def read_app(engine: AsyncEngine, *, tenant_id: str, app_id: str) -> App | None:
-    """The app with its draft, the draft's last editor and the latest release.
+async def read_app_parts(
+    engine: AsyncEngine, *, tenant_id: str, app_id: str
+) -> AppParts | None:
+    """The app's row with its draft, the draft's last editor and the latest release.
 
-    A detached instance built from one select sent on the driver (drio.db.driver),
-    outside the request's session: it is for reading and must not be changed.
+    One select sent on the driver (drio.db.driver), outside the request's session.
+    The engine's connections decode JSON as SQLAlchemy would (its asyncpg dialect
+    sets the codecs on connect).
     """
     record = await fetch_row(
         engine, _READ_APP_ON_DRIVER, {"tenant_id": tenant_id, "app_id": app_id}
     )
-    # The engine's connections decode JSON as SQLAlchemy would (its asyncpg dialect
-    # sets the codecs on connect).
-    return _app_from_row(tuple(record)) if record is not None else None
+    return _split(tuple(record)) if record is not None else None
+
+
+async def read_app(engine: AsyncEngine, *, tenant_id: str, app_id: str) -> App | None:
+    """`read_app_parts` as a detached App: for reading, it must not be changed."""
+    parts = await read_app_parts(engine, tenant_id=tenant_id, app_id=app_id)
+    return app_from_parts(parts) if parts is not None else None
 
 
 async def get_app_for_update(

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
+from drio.apps.repository import AppParts
 from drio.models.app import App
 from drio.schemas import (
     Description,
@@ -16,7 +17,7 @@ from drio.schemas import (
     Slug,
 )
 from drio.settings import Settings
-from drio.timeutil import Timestamp
+from drio.timeutil import Timestamp, format_timestamp
 
 HexColor = Annotated[
     str,
@@ -155,3 +156,51 @@ def to_read(app: App, settings: Settings) -> AppRead:
         created_at=app.created_at,
         updated_at=app.updated_at,
     )
+
+
+_BRANDING_FIELDS = tuple(Branding.model_fields)
+
+
+def read_document(parts: AppParts, settings: Settings) -> dict[str, Any]:
+    """`to_read` of the same app, as the JSON-ready dict it serializes to.
+
+    GET /apps/{id} is the dashboards' hottest read: building the ORM instances, the
+    model and its validation cost a fifth of the request (issue 6, P1), so the row is
+    rendered directly. Tests hold the two renderings equal.
+    """
+    app, draft, release = parts.app, parts.draft, parts.release
+    if draft is None:
+        raise LookupError(f"app {app['id']} has no current draft")
+    branding = app["branding"] or {}
+    return {
+        "id": app["id"],
+        "slug": app["slug"],
+        "name": app["name"],
+        "description": app["description"],
+        "company_url": app["company_url"],
+        "server_instructions": app["server_instructions"],
+        "branding": {name: branding.get(name) for name in _BRANDING_FIELDS},
+        "starter_template_id": app["starter_template_id"],
+        "public_mcp_id": app["public_mcp_id"],
+        "endpoint": (
+            settings.endpoint_for(app["public_mcp_id"]) if release is not None else None
+        ),
+        "current_draft": {
+            "id": draft["id"],
+            "revision": draft["revision"],
+            "has_changes": draft["has_changes"],
+            "last_edited_at": format_timestamp(draft["last_edited_at"]),
+        },
+        "latest_release": (
+            {
+                "id": release["id"],
+                "version": release["version"],
+                "state": release["state"],
+                "published_at": format_timestamp(release["published_at"]),
+            }
+            if release is not None
+            else None
+        ),
+        "created_at": format_timestamp(app["created_at"]),
+        "updated_at": format_timestamp(app["updated_at"]),
+    }
