@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 
 from drio.settings import Settings
@@ -79,3 +82,30 @@ class TestReadyz:
         body = response.json()
         assert body["schema"] == current
         assert "f00dfeedcafe" in body["expected"]
+
+
+class TestSchemaHeads:
+    def test_heads_read_from_the_files_match_alembic(self) -> None:
+        from alembic.script import ScriptDirectory
+
+        from drio.db.migrate import alembic_config, head_revisions
+
+        expected = ScriptDirectory.from_config(alembic_config()).get_heads()
+
+        assert head_revisions() == frozenset(expected)
+
+    def test_the_server_does_not_import_alembic(self) -> None:
+        # Alembic cost every worker 11 MB (issue 6, P6); only migrating needs it.
+        code = (
+            "import sys\n"
+            "from drio.main import create_api\n"
+            "from drio.db.migrate import head_revisions\n"
+            "create_api()\n"
+            "assert head_revisions()\n"
+            "assert 'alembic' not in sys.modules, 'alembic was imported'\n"
+        )
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+
+        assert result.returncode == 0, result.stderr
