@@ -3,11 +3,14 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from drio.db.engine import create_engine
 from drio.settings import Settings
@@ -271,6 +274,39 @@ class TestCors:
         assert "access-control-allow-origin" not in refused.headers
 
 
+@asynccontextmanager
+async def _one_connection_api(
+    settings: Settings, issuer: Any
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, dict[str, str], AsyncEngine]]:
+    """An API whose pool holds one connection, a client, auth headers, and a second
+    engine to act on the database from outside the API."""
+    api, context = await start_api(settings.model_copy(update={"db_pool_size": 1}))
+    assert settings.database_url is not None
+    other = create_engine(settings.database_url, pool_size=2)
+    token = issuer.token(org_id=f"org_one_conn_{secrets.token_hex(4)}")
+    try:
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            yield api, http, {"Authorization": f"Bearer {token}"}, other
+    finally:
+        await other.dispose()
+        await context.__aexit__(None, None, None)
+
+
+async def _pooled_backend(api: FastAPI) -> int:
+    """The PostgreSQL backend of the API's one pooled connection."""
+    async with api.state.engine.connect() as connection:
+        pid: int = await connection.scalar(text("SELECT pg_backend_pid()"))
+    return pid
+
+
+async def _end_backend(other: AsyncEngine, pid: int) -> None:
+    async with other.connect() as connection:
+        await connection.execute(
+            text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
+        )
+
+
 class TestTransactions:
     async def test_failed_commit_answers_with_the_envelope_and_keeps_nothing(
         self, api: FastAPI, client: httpx.AsyncClient, auth: dict[str, str]
@@ -369,42 +405,26 @@ class TestTransactions:
         # PostgreSQL restarted, failed over or ended the backend while a statement
         # ran: asyncpg reports a generic error, which SQLAlchemy marks as a
         # disconnect (connection_invalidated).
-        api, context = await start_api(settings.model_copy(update={"db_pool_size": 1}))
-        assert settings.database_url is not None
-        killer = create_engine(settings.database_url, pool_size=2)
-        token = issuer.token(org_id=f"org_killed_{secrets.token_hex(4)}")
-        headers = {"Authorization": f"Bearer {token}"}
-        try:
-            transport = httpx.ASGITransport(app=api)
-            async with httpx.AsyncClient(
-                transport=transport, base_url=BASE_URL
-            ) as http:
-                app = await create_app(http, headers)
-                async with api.state.engine.connect() as connection:
-                    pid = await connection.scalar(text("SELECT pg_backend_pid()"))
-                async with killer.connect() as blocker:
-                    # Hold the app's row lock, so the PATCH waits inside a statement.
-                    await blocker.execute(
-                        text("SELECT id FROM apps WHERE id = :id FOR UPDATE"),
-                        {"id": app["id"]},
+        async with _one_connection_api(settings, issuer) as (api, http, headers, other):
+            app = await create_app(http, headers)
+            pid = await _pooled_backend(api)
+            async with other.connect() as blocker:
+                # Hold the app's row lock, so the PATCH waits inside a statement.
+                await blocker.execute(
+                    text("SELECT id FROM apps WHERE id = :id FOR UPDATE"),
+                    {"id": app["id"]},
+                )
+                patch = asyncio.create_task(
+                    http.patch(
+                        f"/api/v2/apps/{app['id']}",
+                        json={"name": "blocked"},
+                        headers=headers,
                     )
-                    patch = asyncio.create_task(
-                        http.patch(
-                            f"/api/v2/apps/{app['id']}",
-                            json={"name": "blocked"},
-                            headers=headers,
-                        )
-                    )
-                    await asyncio.sleep(0.5)
-                    async with killer.connect() as connection:
-                        await connection.execute(
-                            text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
-                        )
-                    response = await patch
-                    await blocker.rollback()
-        finally:
-            await killer.dispose()
-            await context.__aexit__(None, None, None)
+                )
+                await asyncio.sleep(0.5)
+                await _end_backend(other, pid)
+                response = await patch
+                await blocker.rollback()
 
         assert_error(response, 503, "service_unavailable")
         assert response.headers["retry-after"]
@@ -415,32 +435,14 @@ class TestTransactions:
         # GET /apps/{id} reads on the pool's driver connection directly
         # (drio.db.driver). A connection the server ended while it sat idle fails
         # once with a 503; the pool then reconnects, and reads work again.
-        api, context = await start_api(settings.model_copy(update={"db_pool_size": 1}))
-        assert settings.database_url is not None
-        killer = create_engine(settings.database_url, pool_size=1)
-        token = issuer.token(org_id=f"org_dropped_{secrets.token_hex(4)}")
-        headers = {"Authorization": f"Bearer {token}"}
-        try:
-            transport = httpx.ASGITransport(app=api)
-            async with httpx.AsyncClient(
-                transport=transport, base_url=BASE_URL
-            ) as http:
-                app = await create_app(http, headers)
-                path = f"/api/v2/apps/{app['id']}"
-                assert (await http.get(path, headers=headers)).status_code == 200
-                # The pool holds one connection: the one the reads use.
-                async with api.state.engine.connect() as connection:
-                    pid = await connection.scalar(text("SELECT pg_backend_pid()"))
-                async with killer.connect() as connection:
-                    await connection.execute(
-                        text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}
-                    )
-                await asyncio.sleep(0.2)
-                dropped = await http.get(path, headers=headers)
-                after = [await http.get(path, headers=headers) for _ in range(3)]
-        finally:
-            await killer.dispose()
-            await context.__aexit__(None, None, None)
+        async with _one_connection_api(settings, issuer) as (api, http, headers, other):
+            app = await create_app(http, headers)
+            path = f"/api/v2/apps/{app['id']}"
+            assert (await http.get(path, headers=headers)).status_code == 200
+            await _end_backend(other, await _pooled_backend(api))
+            await asyncio.sleep(0.2)
+            dropped = await http.get(path, headers=headers)
+            after = [await http.get(path, headers=headers) for _ in range(3)]
 
         assert_error(dropped, 503, "service_unavailable")
         assert [r.status_code for r in after] == [200, 200, 200]
