@@ -15,7 +15,7 @@ from drio.api import include_api_routers, mount
 from drio.auth import well_known
 from drio.auth.keys import load_or_create_signing_key, public_jwks
 from drio.auth.verifier import JWKSKeySource, KeySource, StaticKeySource, TokenVerifier
-from drio.db import querycount
+from drio.db import driver, querycount
 from drio.db.engine import (
     create_engine,
     create_read_sessionmaker,
@@ -76,6 +76,7 @@ async def lifespan(api: FastAPI) -> AsyncIterator[None]:
     database_url = resolve_database_url(settings)
     engine = create_engine(database_url, pool_size=settings.db_pool_size)
     querycount.install(engine)
+    driver.install(engine)
     api.state.engine = engine
     api.state.sessionmaker = create_sessionmaker(engine)
     api.state.read_sessionmaker = create_read_sessionmaker(engine)

@@ -17,11 +17,12 @@ columns are still declared in one place, the models.
 from __future__ import annotations
 
 import warnings
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Select
+from sqlalchemy import Engine, Select, event
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.exc import MissingGreenlet
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -84,11 +85,14 @@ def _idle_connection(engine: AsyncEngine) -> PoolProxiedConnection | None:
     pool = sync_engine.pool
     if not isinstance(pool, QueuePool) or pool.checkedin() == 0:
         return None
-    # An idle connection must reconnect after the database dropped connections
-    # (invalidation). SQLAlchemy then creates the driver's connect coroutine before
-    # it finds no greenlet to run it in, and that coroutine is dropped unawaited:
-    # its warning says nothing here, so it is silenced for this call alone (which
-    # never awaits, so no other request runs inside it).
+    if sync_engine in _settled:
+        # No connection of this engine was ever invalidated: an idle one is live.
+        return sync_engine.raw_connection()
+    # After the database dropped connections, an idle one may have to reconnect.
+    # SQLAlchemy then creates the driver's connect coroutine before it finds no
+    # greenlet to run it in, and drops it unawaited: that warning says nothing here,
+    # so it is silenced for this call alone (which never awaits, so no other request
+    # runs inside it).
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message="coroutine .* was never awaited", category=RuntimeWarning
@@ -99,6 +103,25 @@ def _idle_connection(engine: AsyncEngine) -> PoolProxiedConnection | None:
             # The pool put the connection record back; the caller reconnects it
             # through the bridge.
             return None
+
+
+# Engines watched by `install` whose pool has not invalidated a connection yet.
+_settled: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def install(engine: AsyncEngine) -> None:
+    """Watch an engine's pool, so driver reads know when a reconnect may be due.
+
+    An engine never installed is treated as one whose connections may need it.
+    """
+    sync_engine = engine.sync_engine
+
+    def unsettle(*_args: Any) -> None:
+        _settled.discard(sync_engine)
+
+    for name in ("invalidate", "soft_invalidate"):
+        event.listen(sync_engine, name, unsettle)
+    _settled.add(sync_engine)
 
 
 async def fetch_row(
