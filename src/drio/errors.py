@@ -136,7 +136,7 @@ class ValidationFailed(DrioError):
         cls, field: str, message: str, type_: str = "value_error"
     ) -> ValidationFailed:
         return cls(
-            f"{field}: {message}",
+            f"The request is invalid: {field}: {message}",
             details={"errors": [{"field": field, "message": message, "type": type_}]},
         )
 

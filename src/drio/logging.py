@@ -80,6 +80,32 @@ def _json_line(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -
     return orjson.dumps(event_dict, default=str).decode()
 
 
+# Control characters a terminal would act on (escape sequences, NUL, line breaks).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class _ConsoleLine:
+    """The console renderer, with control characters in values escaped.
+
+    Values such as a request path carry whatever the client sent; the JSON renderer
+    escapes them, the console one would print them raw to a terminal.
+    """
+
+    renderer: Processor
+
+    def __call__(
+        self, logger: Any, name: str, event_dict: MutableMapping[str, Any]
+    ) -> Any:
+        for key, value in event_dict.items():
+            # A traceback's line breaks are the console renderer's to lay out.
+            if key != "exception" and isinstance(value, str) and _CONTROL.search(value):
+                event_dict[key] = _CONTROL.sub(
+                    lambda found: f"\\x{ord(found.group()):02x}", value
+                )
+        return self.renderer(logger, name, event_dict)
+
+
 @dataclass
 class _Output:
     """Where log lines go and how they look; `configure_logging` sets it."""
@@ -205,7 +231,7 @@ def configure_logging(settings: Settings) -> None:
     if settings.log_format is LogFormat.json:
         _output.render = _json_line
     else:
-        _output.render = structlog.dev.ConsoleRenderer(colors=False)
+        _output.render = _ConsoleLine(structlog.dev.ConsoleRenderer(colors=False))
     _output.stream = None
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_SHARED[:-2],
@@ -285,7 +311,9 @@ class RequestContextMiddleware:
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 candidate = value.decode("latin-1")
-                if _REQUEST_ID.match(candidate):
+                # A token-shaped id would be redacted from the log, so it could
+                # never be matched to its line.
+                if _REQUEST_ID.match(candidate) and not _JWT.search(candidate):
                     request_id = candidate
                 break
         request_id = request_id or str(uuid.uuid4())

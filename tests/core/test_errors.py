@@ -199,6 +199,33 @@ class TestEnvelope:
         error = assert_error(insane, 404, "not_found")
         assert error["request_id"] != "bad id\twith spaces"
 
+    async def test_body_value_errors_read_like_other_validation_errors(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        response = await client.post(
+            "/api/v2/apps", json={"name": "nul\u0000here"}, headers=auth
+        )
+
+        error = assert_error(response, 422, "validation_failed")
+        assert error["message"].startswith("The request is invalid: ")
+        assert error["details"]["errors"][0]["field"] == "name"
+
+    async def test_token_shaped_request_id_is_replaced(
+        self, client: httpx.AsyncClient, auth: dict[str, str]
+    ) -> None:
+        # The log redacts anything shaped like a JWT, so such an id could never be
+        # matched to its log line; a fresh one is used instead.
+        jwt_like = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+
+        response = await client.get(
+            "/api/v2/apps/nope", headers={**auth, "X-Request-Id": jwt_like}
+        )
+
+        error = assert_error(response, 404, "not_found")
+        assert error["request_id"] == response.headers["x-request-id"]
+        assert jwt_like not in response.text
+        assert jwt_like not in response.headers["x-request-id"]
+
 
 class TestClientDisconnect:
     async def test_disconnect_before_the_body_is_not_a_500(

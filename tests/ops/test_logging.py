@@ -128,3 +128,24 @@ class TestJsonLogs:
         assert line["client_secret"] == "[redacted]"
         assert jwt_like not in line["note"]
         assert line["nested"] == {"refresh_token": "[redacted]", "fine": "ok"}
+
+
+@pytest.mark.usefixtures("restore_logging")
+class TestConsoleLogs:
+    def test_control_characters_are_escaped(self, settings: Settings) -> None:
+        # A request path may carry any byte; a terminal tailing the log must not
+        # receive escape sequences or NULs from it, nor a forged line break.
+        from drio.logging import configure_logging, log
+
+        configure_logging(settings.model_copy(update={"log_format": LogFormat.console}))
+        buffer = _capture()
+
+        log.info("test.control", path="/api/v2/apps/x\x1b[31mRED\x00")
+        log.info("test.control", path="/api/v2/apps/x\nFORGED")
+        output = buffer.getvalue()
+
+        assert "\x1b" not in output
+        assert "\x00" not in output
+        assert output.count("\n") == 2
+        assert "RED" in output
+        assert "FORGED" in output
