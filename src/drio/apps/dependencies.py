@@ -1,8 +1,8 @@
 """Path dependencies that load an app of the caller's tenant, or answer 404."""
 
 import re
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 
@@ -38,13 +38,18 @@ def matches_if_match(header: str, revision: int) -> bool:
     return matched
 
 
+async def _authorized_for(request: Request, app_id: str, scope: str) -> Principal:
+    principal = await authorize(request, scope)
+    if not is_id(app_id, "app"):
+        raise NotFound("app")
+    return principal
+
+
 async def read_in_scope(
     request: Request, app_id: str, scope: str = READ_SCOPE
 ) -> tuple[repository.AppParts, Principal]:
     """The app's row if the caller's token has `scope` and its tenant owns the app."""
-    principal = await authorize(request, scope)
-    if not is_id(app_id, "app"):
-        raise NotFound("app")
+    principal = await _authorized_for(request, app_id, scope)
     parts = await repository.read_app_parts(
         request.app.state.engine, tenant_id=principal.tenant_id, app_id=app_id
     )
@@ -52,6 +57,18 @@ async def read_in_scope(
         raise NotFound("app")
     bind(app_id=app_id)
     return parts, principal
+
+
+async def read_summary_in_scope(request: Request, app_id: str) -> Mapping[str, Any]:
+    """The columns of the app's read shape, under the same checks as `read_in_scope`."""
+    principal = await _authorized_for(request, app_id, READ_SCOPE)
+    row = await repository.read_app_summary(
+        request.app.state.engine, tenant_id=principal.tenant_id, app_id=app_id
+    )
+    if row is None:
+        raise NotFound("app")
+    bind(app_id=app_id)
+    return row
 
 
 def _loader(
@@ -64,9 +81,7 @@ def _loader(
         if not for_update:
             parts, principal = await read_in_scope(request, app_id, scope)
             return repository.app_from_parts(parts), principal
-        principal = await authorize(request, scope)
-        if not is_id(app_id, "app"):
-            raise NotFound("app")
+        principal = await _authorized_for(request, app_id, scope)
         app = await repository.get_app_for_update(
             await get_session(request), tenant_id=principal.tenant_id, app_id=app_id
         )

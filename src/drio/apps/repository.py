@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -169,6 +169,52 @@ def apps_from_rows(rows: Sequence[Row[Any]]) -> list[App]:
 
 
 _READ_APP_ON_DRIVER = compile_select(_READ_APP)
+
+
+# What GET /apps/{id} shows and nothing more: no editor, no release details beyond
+# its summary. Fewer columns and one join less than `_READ_APP`, for PostgreSQL and
+# for decoding (issue 6, P1 and P7). Labels name each column for `read_document`.
+_READ_SUMMARY_ON_DRIVER = compile_select(
+    select(
+        _apps.c.id,
+        _apps.c.slug,
+        _apps.c.name,
+        _apps.c.description,
+        _apps.c.company_url,
+        _apps.c.server_instructions,
+        _apps.c.branding,
+        _apps.c.starter_template_id,
+        _apps.c.public_mcp_id,
+        _apps.c.created_at,
+        _apps.c.updated_at,
+        _drafts.c.id.label("draft_id"),
+        _drafts.c.revision.label("draft_revision"),
+        _drafts.c.has_changes.label("draft_has_changes"),
+        _drafts.c.last_edited_at.label("draft_last_edited_at"),
+        _releases.c.id.label("release_id"),
+        _releases.c.version.label("release_version"),
+        _releases.c.state.label("release_state"),
+        _releases.c.published_at.label("release_published_at"),
+    )
+    .select_from(
+        _apps.outerjoin(_drafts, _drafts.c.id == _apps.c.current_draft_id).outerjoin(
+            _releases, _releases.c.id == _apps.c.latest_release_id
+        )
+    )
+    .where(
+        _apps.c.tenant_id == bindparam("tenant_id"), _apps.c.id == bindparam("app_id")
+    )
+)
+
+
+async def read_app_summary(
+    engine: AsyncEngine, *, tenant_id: str, app_id: str
+) -> Mapping[str, Any] | None:
+    """The columns of the app's read shape, by label (see `read_document`)."""
+    record: Mapping[str, Any] | None = await fetch_row(
+        engine, _READ_SUMMARY_ON_DRIVER, {"tenant_id": tenant_id, "app_id": app_id}
+    )
+    return record
 
 
 async def read_app_parts(

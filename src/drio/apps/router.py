@@ -4,7 +4,7 @@ import orjson
 from fastapi import Request, Response, status
 
 from drio.apps import service as app_service
-from drio.apps.dependencies import AppForWrite, AppIdPath, read_in_scope
+from drio.apps.dependencies import AppForWrite, AppIdPath, read_summary_in_scope
 from drio.apps.schemas import AppCreate, AppRead, AppUpdate, read_document, to_read
 from drio.auth.dependencies import Reader, Writer
 from drio.db.session import SessionDep
@@ -57,8 +57,8 @@ async def get_app(request: Request, app_id: AppIdPath) -> Response:
     """Get an app with its current draft and latest release summary."""
     # The hottest read of the API: the row is rendered straight to JSON, past the
     # dependency, the model and FastAPI's response validation (issue 6, P1).
-    parts, _ = await read_in_scope(request, app_id)
-    document = read_document(parts, request.app.state.settings)
+    row = await read_summary_in_scope(request, app_id)
+    document = read_document(row, request.app.state.settings)
     return Response(
         orjson.dumps(document),
         media_type="application/json",

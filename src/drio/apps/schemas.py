@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
-from drio.apps.repository import AppParts
 from drio.models.app import App
 from drio.schemas import (
     Description,
@@ -161,46 +161,45 @@ def to_read(app: App, settings: Settings) -> AppRead:
 _BRANDING_FIELDS = tuple(Branding.model_fields)
 
 
-def read_document(parts: AppParts, settings: Settings) -> dict[str, Any]:
+def read_document(row: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     """`to_read` of the same app, as the JSON-ready dict it serializes to.
 
     GET /apps/{id} is the dashboards' hottest read: building the ORM instances, the
-    model and its validation cost a fifth of the request (issue 6, P1), so the row is
-    rendered directly. Tests hold the two renderings equal.
+    model and its validation cost a fifth of the request (issue 6, P1), so the row of
+    `repository.read_app_summary` is rendered directly. Tests hold the two renderings
+    equal.
     """
-    app, draft, release = parts.app, parts.draft, parts.release
-    if draft is None:
-        raise LookupError(f"app {app['id']} has no current draft")
-    branding = app["branding"] or {}
+    if row["draft_id"] is None:
+        raise LookupError(f"app {row['id']} has no current draft")
+    branding = row["branding"] or {}
+    released = row["release_id"] is not None
     return {
-        "id": app["id"],
-        "slug": app["slug"],
-        "name": app["name"],
-        "description": app["description"],
-        "company_url": app["company_url"],
-        "server_instructions": app["server_instructions"],
+        "id": row["id"],
+        "slug": row["slug"],
+        "name": row["name"],
+        "description": row["description"],
+        "company_url": row["company_url"],
+        "server_instructions": row["server_instructions"],
         "branding": {name: branding.get(name) for name in _BRANDING_FIELDS},
-        "starter_template_id": app["starter_template_id"],
-        "public_mcp_id": app["public_mcp_id"],
-        "endpoint": (
-            settings.endpoint_for(app["public_mcp_id"]) if release is not None else None
-        ),
+        "starter_template_id": row["starter_template_id"],
+        "public_mcp_id": row["public_mcp_id"],
+        "endpoint": settings.endpoint_for(row["public_mcp_id"]) if released else None,
         "current_draft": {
-            "id": draft["id"],
-            "revision": draft["revision"],
-            "has_changes": draft["has_changes"],
-            "last_edited_at": format_timestamp(draft["last_edited_at"]),
+            "id": row["draft_id"],
+            "revision": row["draft_revision"],
+            "has_changes": row["draft_has_changes"],
+            "last_edited_at": format_timestamp(row["draft_last_edited_at"]),
         },
         "latest_release": (
             {
-                "id": release["id"],
-                "version": release["version"],
-                "state": release["state"],
-                "published_at": format_timestamp(release["published_at"]),
+                "id": row["release_id"],
+                "version": row["release_version"],
+                "state": row["release_state"],
+                "published_at": format_timestamp(row["release_published_at"]),
             }
-            if release is not None
+            if released
             else None
         ),
-        "created_at": format_timestamp(app["created_at"]),
-        "updated_at": format_timestamp(app["updated_at"]),
+        "created_at": format_timestamp(row["created_at"]),
+        "updated_at": format_timestamp(row["updated_at"]),
     }
