@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 
@@ -45,29 +45,37 @@ async def _authorized_for(request: Request, app_id: str, scope: str) -> Principa
     return principal
 
 
+T = TypeVar("T")
+
+
+async def _found_in_scope(
+    request: Request,
+    app_id: str,
+    scope: str,
+    read: Callable[..., Awaitable[T | None]],
+) -> tuple[T, Principal]:
+    principal = await _authorized_for(request, app_id, scope)
+    found = await read(
+        request.app.state.engine, tenant_id=principal.tenant_id, app_id=app_id
+    )
+    if found is None:
+        raise NotFound("app")
+    bind(app_id=app_id)
+    return found, principal
+
+
 async def read_in_scope(
     request: Request, app_id: str, scope: str = READ_SCOPE
 ) -> tuple[repository.AppParts, Principal]:
     """The app's row if the caller's token has `scope` and its tenant owns the app."""
-    principal = await _authorized_for(request, app_id, scope)
-    parts = await repository.read_app_parts(
-        request.app.state.engine, tenant_id=principal.tenant_id, app_id=app_id
-    )
-    if parts is None:
-        raise NotFound("app")
-    bind(app_id=app_id)
-    return parts, principal
+    return await _found_in_scope(request, app_id, scope, repository.read_app_parts)
 
 
 async def read_summary_in_scope(request: Request, app_id: str) -> Mapping[str, Any]:
     """The columns of the app's read shape, under the same checks as `read_in_scope`."""
-    principal = await _authorized_for(request, app_id, READ_SCOPE)
-    row = await repository.read_app_summary(
-        request.app.state.engine, tenant_id=principal.tenant_id, app_id=app_id
+    row, _ = await _found_in_scope(
+        request, app_id, READ_SCOPE, repository.read_app_summary
     )
-    if row is None:
-        raise NotFound("app")
-    bind(app_id=app_id)
     return row
 
 
