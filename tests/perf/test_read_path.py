@@ -69,9 +69,11 @@ class TestDriverReadOfAnApp:
         )
         tenant_id = f"org:{org_id}"
 
-        read = await repository.read_app(
+        parts = await repository.read_app_parts(
             api.state.engine, tenant_id=tenant_id, app_id=app["id"]
         )
+        assert parts is not None
+        read = repository.app_from_parts(parts)
         async with api.state.sessionmaker() as session:
             locked = await repository.get_app_for_update(
                 session, tenant_id=tenant_id, app_id=app["id"]
@@ -93,7 +95,7 @@ class TestDriverReadOfAnApp:
     ) -> None:
         app = await create_app(client, auth)
 
-        found = await repository.read_app(
+        found = await repository.read_app_parts(
             api.state.engine, tenant_id="org:someone-else", app_id=app["id"]
         )
 

@@ -160,12 +160,8 @@ def app_from_parts(parts: AppParts) -> App:
     return app
 
 
-def _app_from_row(values: Sequence[Any]) -> App:
-    return app_from_parts(_split(values))
-
-
 def apps_from_rows(rows: Sequence[Row[Any]]) -> list[App]:
-    return [_app_from_row(tuple(row)) for row in rows]
+    return [app_from_parts(_split(tuple(row))) for row in rows]
 
 
 _READ_APP_ON_DRIVER = compile_select(_READ_APP)
@@ -232,16 +228,10 @@ async def read_app_parts(
     return _split(tuple(record)) if record is not None else None
 
 
-async def read_app(engine: AsyncEngine, *, tenant_id: str, app_id: str) -> App | None:
-    """`read_app_parts` as a detached App: for reading, it must not be changed."""
-    parts = await read_app_parts(engine, tenant_id=tenant_id, app_id=app_id)
-    return app_from_parts(parts) if parts is not None else None
-
-
 async def get_app_for_update(
     session: AsyncSession, *, tenant_id: str, app_id: str
 ) -> App | None:
-    """The same app as `read_app`, as a session-bound ORM instance under a row lock."""
+    """The app of `read_app_parts` as a session-bound ORM instance under a row lock."""
     params = {"tenant_id": tenant_id, "app_id": app_id}
     # Lock the app row alone first. Locking inside the eager-loading join would hand
     # a waiter the updated app row joined with the draft it replaced.
